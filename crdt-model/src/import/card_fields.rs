@@ -1,0 +1,206 @@
+//! Field rules shared by the vCard and CSV readers: de-duplication inside one card, the
+//! display name, and what makes a card unusable.
+
+use base64::Engine;
+
+use super::types::{Labeled, ParsedContact, ParsedPhoto};
+
+/// Adds an email unless the card already has it (case-insensitively).
+pub(crate) fn push_unique_email(list: &mut Vec<Labeled>, item: Labeled) {
+    if item.value.is_empty() || list.iter().any(|e| e.value.eq_ignore_ascii_case(&item.value)) {
+        return;
+    }
+    list.push(item);
+}
+
+fn phone_digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Adds a phone unless the card already has the same digits.
+pub(crate) fn push_unique_phone(list: &mut Vec<Labeled>, item: Labeled) {
+    let d = phone_digits(&item.value);
+    if item.value.is_empty() || list.iter().any(|p| p.value == item.value || (!d.is_empty() && phone_digits(&p.value) == d)) {
+        return;
+    }
+    list.push(item);
+}
+
+/// Removes control characters (a stray CR, NUL...) except newlines, turns tabs into
+/// spaces and trims: what no address book means and what would not survive export.
+fn clean(s: &mut String) {
+    if s.chars().any(|c| c.is_control() && c != '\n') || s.trim().len() != s.len() {
+        *s = s
+            .replace("\r\n", "\n")
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .filter(|c| !c.is_control() || *c == '\n')
+            .collect::<String>()
+            .trim()
+            .to_owned();
+    }
+}
+
+/// For fields that are one line by nature (names, emails, URLs, labels...).
+fn clean_line(s: &mut String) {
+    if s.contains('\n') {
+        *s = s.replace('\n', " ");
+    }
+    clean(s);
+}
+
+fn clean_opt(s: &mut Option<String>, clean: fn(&mut String)) {
+    if let Some(v) = s {
+        clean(v);
+        if v.is_empty() {
+            *s = None;
+        }
+    }
+}
+
+fn clean_list(list: &mut Vec<Labeled>, scheme: &str, push: fn(&mut Vec<Labeled>, Labeled)) {
+    let mut out = Vec::with_capacity(list.len());
+    for mut item in list.drain(..) {
+        clean_line(&mut item.label);
+        clean_line(&mut item.value);
+        strip_scheme(&mut item.value, scheme);
+        push(&mut out, item);
+    }
+    *list = out;
+}
+
+/// Drops a URI scheme some exporters put before a phone or email (`tel:`, `mailto:`);
+/// a loop, so that no scheme is left and a second pass changes nothing.
+fn strip_scheme(value: &mut String, scheme: &str) {
+    while !scheme.is_empty()
+        && value.len() >= scheme.len() && value.is_char_boundary(scheme.len()) && value[..scheme.len()].eq_ignore_ascii_case(scheme) {
+        *value = value[scheme.len()..].trim().to_owned();
+    }
+}
+
+fn push_nonempty(list: &mut Vec<Labeled>, item: Labeled) {
+    if !item.value.is_empty() {
+        list.push(item);
+    }
+}
+
+/// Normalises every text field; duplicates that only differed by junk collapse.
+fn sanitize(c: &mut ParsedContact) {
+    let n = &mut c.name;
+    for s in [&mut n.display, &mut n.given, &mut n.family, &mut n.middle, &mut n.prefix, &mut n.suffix] {
+        clean_line(s);
+    }
+    for s in [&mut c.nickname, &mut c.org, &mut c.department, &mut c.title, &mut c.uid] {
+        clean_opt(s, clean_line);
+    }
+    clean_opt(&mut c.note, clean);
+    if let Some(ParsedPhoto::Url(url)) = &mut c.photo {
+        clean_line(url);
+        if url.is_empty() {
+            c.photo = None;
+        }
+    }
+    clean_list(&mut c.emails, "mailto:", push_unique_email);
+    clean_list(&mut c.phones, "tel:", push_unique_phone);
+    clean_list(&mut c.urls, "", push_nonempty);
+    for a in &mut c.addresses {
+        clean(&mut a.street);
+        for s in [&mut a.label, &mut a.city, &mut a.region, &mut a.postal_code, &mut a.country] {
+            clean_line(s);
+        }
+    }
+    c.addresses.retain(|a| !a.is_empty());
+    let mut cats: Vec<String> = Vec::new();
+    for mut cat in c.categories.drain(..) {
+        clean_line(&mut cat);
+        // Google's implicit "everyone" group is not a category anybody chose.
+        if !cat.is_empty() && !cat.eq_ignore_ascii_case("myContacts") && !cats.contains(&cat) {
+            cats.push(cat);
+        }
+    }
+    c.categories = cats;
+}
+
+/// Base64 with the line breaks and blanks exporters leave in it.
+pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let engine = base64::engine::general_purpose::STANDARD;
+    engine
+        .decode(compact.as_bytes())
+        .ok()
+        .or_else(|| base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('=').as_bytes()).ok())
+}
+
+/// Whether a name is written in a script that puts the family name first without spaces.
+fn is_east_asian(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(c as u32,
+            0x3040..=0x30FF      // Hiragana, Katakana
+            | 0x3400..=0x4DBF    // CJK extension A
+            | 0x4E00..=0x9FFF    // CJK unified ideographs
+            | 0xAC00..=0xD7AF)   // Hangul syllables
+    })
+}
+
+/// A display name from name parts: "王小明" for CJK names, "Dr. Ann B. Lee Jr." otherwise.
+pub(crate) fn compose_display(c: &ParsedContact) -> String {
+    let n = &c.name;
+    if is_east_asian(&n.family) || is_east_asian(&n.given) {
+        return format!("{}{}", n.family, n.given);
+    }
+    [&n.prefix, &n.given, &n.middle, &n.family, &n.suffix]
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Trims, fills `display` from the best field available, and rejects a card that has
+/// nothing to recognise a person by.
+pub(crate) fn finish_contact(mut c: ParsedContact) -> Result<ParsedContact, String> {
+    sanitize(&mut c);
+    if c.name.display.is_empty() {
+        c.name.display = compose_display(&c);
+    }
+    if c.name.display.is_empty() {
+        let fallback = c
+            .nickname
+            .clone()
+            .or_else(|| c.org.clone())
+            .or_else(|| c.emails.first().map(|e| e.value.clone()))
+            .or_else(|| c.phones.first().map(|p| p.value.clone()));
+        match fallback {
+            Some(f) => c.name.display = f,
+            None => return Err("card has no name, email or phone".to_owned()),
+        }
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::types::ParsedName;
+
+    fn named(family: &str, given: &str) -> ParsedContact {
+        ParsedContact {
+            name: ParsedName { family: family.into(), given: given.into(), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn display_names_follow_the_script() {
+        assert_eq!(compose_display(&named("王", "小明")), "王小明");
+        assert_eq!(compose_display(&named("Иванов", "Пётр")), "Пётр Иванов");
+    }
+
+    #[test]
+    fn an_empty_card_is_an_error_but_an_email_is_enough() {
+        assert!(finish_contact(ParsedContact::default()).is_err());
+        let mut c = ParsedContact::default();
+        c.emails.push(Labeled { label: String::new(), value: "a@b.c".into() });
+        assert_eq!(finish_contact(c).map(|c| c.name.display).as_deref(), Ok("a@b.c"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Importing address books: vCard 2.1/3.0/4.0 and Google/Outlook CSV.
+//!
+//! Pure parsing first ([`parse_vcard_file`], [`parse_csv_file`]) into [`ParsedFile`]; each
+//! card or row succeeds or fails on its own and problems carry their index and line.
+
+mod card_fields;
+mod csv_contacts;
+mod csv_headers;
+mod dates;
+mod labels;
+pub mod phone;
+mod photo;
+mod split;
+pub mod types;
+mod vcard;
+
+pub use phone::{normalize_phone, parse_region};
+pub use types::*;
+
+/// Bounds that keep one upload from exhausting the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_cards: usize,
+    /// Decoded photo size; larger photos are skipped with a warning, the card is kept.
+    pub max_photo_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_bytes: 20 * 1024 * 1024, max_cards: 50_000, max_photo_bytes: 256 * 1024 }
+    }
+}
+
+/// Why a whole file is refused (nothing from it is applied).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("the file is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("the file has more than {limit} contacts")]
+    TooManyCards { limit: usize },
+    #[error("not a vCard file: no BEGIN:VCARD line found")]
+    NotVcard,
+    #[error("not a contacts CSV file: {0}")]
+    NotCsv(String),
+}
+
+fn check_size(input: &[u8], limits: &Limits) -> Result<(), ImportError> {
+    if input.len() > limits.max_bytes {
+        return Err(ImportError::TooLarge { size: input.len(), limit: limits.max_bytes });
+    }
+    Ok(())
+}
+
+/// Reads every card of a vCard file. An empty file gives an empty result.
+pub fn parse_vcard_file(input: &[u8], limits: &Limits) -> Result<ParsedFile, ImportError> {
+    check_size(input, limits)?;
+    let cards = split::split_cards(input);
+    if cards.is_empty() && !input.trim_ascii().is_empty() {
+        return Err(ImportError::NotVcard);
+    }
+    if cards.len() > limits.max_cards {
+        return Err(ImportError::TooManyCards { limit: limits.max_cards });
+    }
+    let mut file = ParsedFile { kind: FileKind::Vcard, contacts: Vec::new(), errors: Vec::new(), warnings: Vec::new() };
+    for raw in &cards {
+        let outcome = vcard::parse_card(raw, limits);
+        let issue = |message: String| CardIssue { index: raw.index, line: raw.line, message };
+        file.warnings.extend(outcome.warnings.into_iter().map(issue));
+        match outcome.contact {
+            Ok(contact) => file.contacts.push(ParsedEntry { index: raw.index, line: raw.line, contact }),
+            Err(message) => file.errors.push(issue(message)),
+        }
+    }
+    Ok(file)
+}
+
+/// Reads every row of a Google Contacts (current or older headers) or Outlook CSV export.
+pub fn parse_csv_file(input: &[u8], limits: &Limits) -> Result<ParsedFile, ImportError> {
+    check_size(input, limits)?;
+    csv_contacts::parse(input, limits)
+}

@@ -1,0 +1,33 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use automerge::{Automerge, ReadDoc, ROOT};
+use crdt_model::{load, Contact, Interaction, Note};
+
+/// Asserts that every record `load` returned equals autosurgeon's hydration of it.
+pub fn assert_readers_agree(doc: &Automerge) {
+    let loaded = load(doc);
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let k = loaded.doc;
+    let settings: crdt_model::Settings = autosurgeon::hydrate_prop(doc, ROOT, "settings").unwrap();
+    assert_eq!(settings, k.settings);
+    let (_, contacts) = doc.get(ROOT, "contacts").unwrap().unwrap();
+    for (id, c) in &k.contacts {
+        let mut slow: Contact = autosurgeon::hydrate_prop(doc, &contacts, id.to_string().as_str()).unwrap();
+        slow.id = *id;
+        assert_eq!(&slow, c);
+    }
+    let (_, interactions) = doc.get(ROOT, "interactions").unwrap().unwrap();
+    for (id, i) in &k.interactions {
+        let mut slow: Interaction = autosurgeon::hydrate_prop(doc, &interactions, id.to_string().as_str()).unwrap();
+        slow.id = *id;
+        assert_eq!(&slow, i);
+    }
+    let (_, notes) = doc.get(ROOT, "notes").unwrap().unwrap();
+    for (id, n) in &k.notes {
+        let mut slow: Note = autosurgeon::hydrate_prop(doc, &notes, id.to_string().as_str()).unwrap();
+        slow.id = *id;
+        assert_eq!(&slow, n);
+    }
+}
+

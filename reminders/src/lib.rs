@@ -1,0 +1,21 @@
+//! Reminders: turn each user's document into a schedule of nudges, claim due nudges safely
+//! across workers and instances, and deliver them by Web Push (VAPID, aes128gcm).
+
+pub mod clock;
+pub mod ids;
+pub mod nudge;
+pub mod overview;
+pub mod payload;
+pub mod plan;
+pub mod push;
+pub mod retry;
+pub mod store;
+pub mod subscription;
+pub mod vapid;
+pub mod worker;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use ids::{ClaimToken, ContactId, NudgeId, SubscriptionId, UserId};
+pub use nudge::{ClaimedNudge, NudgeKind, NudgeOutcome, NudgeRecord, NudgeStatus, PlannedNudge};
+pub use store::{DeviceSession, NudgeResult, NudgeStore, NudgeStoreError, PlanChanges};
+pub use subscription::{EndpointPolicy, PushKeys, PushSubscription, StoredSubscription};

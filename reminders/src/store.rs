@@ -1,0 +1,217 @@
+//! [`NudgeStore`]: the schedule and the push subscriptions, as the reminder service needs
+//! them. The server's SQLite and PostgreSQL stores implement it (no SQL lives here).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use crate::ids::{ClaimToken, NudgeId, UserId};
+use crate::nudge::{ClaimedNudge, NudgeOutcome, NudgeRecord, PlannedNudge};
+use crate::subscription::{PushSubscription, StoredSubscription};
+
+/// The signed-in device a subscription belongs to (the server's session id), so logging a
+/// device out also stops its pushes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DeviceSession(pub Uuid);
+
+#[derive(Debug, thiserror::Error)]
+pub enum NudgeStoreError {
+    #[error("storage error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored row holds something this version cannot read.
+    #[error("corrupt nudge row: {0}")]
+    Corrupt(String),
+}
+
+pub type NudgeResult<T> = Result<T, NudgeStoreError>;
+
+/// What `replace_plan` changed; for logs and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PlanChanges {
+    pub inserted: usize,
+    pub updated: usize,
+    pub deleted: usize,
+}
+
+#[async_trait]
+pub trait NudgeStore: Send + Sync + 'static {
+    /// Makes `user`'s schedule match `desired`, in one transaction (see [`diff_plan`]):
+    /// new keys are inserted as pending, moved pending rows are updated, pending rows of
+    /// finished cycles are deleted, sent/failed rows of current cycles are kept (so a
+    /// cycle is nudged once), rows being sent are left to their worker.
+    async fn replace_plan(&self, user: UserId, desired: &[PlannedNudge]) -> NudgeResult<PlanChanges>;
+
+    /// Atomically claims up to `limit` nudges whose `send_at <= now` (or whose lease has
+    /// expired) for `lease`, counting one attempt each. Two workers never get the same row
+    /// while its lease runs.
+    async fn claim_due(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> NudgeResult<Vec<ClaimedNudge>>;
+
+    /// Records outcomes of nudges claimed with `token`; rows claimed since by someone else
+    /// are left alone. Returns how many rows were updated.
+    async fn record_outcomes(&self, token: ClaimToken, outcomes: &[(NudgeId, NudgeOutcome)]) -> NudgeResult<usize>;
+
+    /// Every schedule row of `user` (any status), ordered by `send_at`.
+    async fn user_nudges(&self, user: UserId) -> NudgeResult<Vec<NudgeRecord>>;
+
+    /// Pending or in-flight nudges across all users (a gauge for `/metrics`).
+    async fn pending_count(&self) -> NudgeResult<u64>;
+
+    /// Registers (or re-assigns) a subscription; the endpoint is unique, so a browser that
+    /// subscribes again, or under another account, replaces its old row.
+    async fn upsert_push_subscription(
+        &self,
+        user: UserId,
+        device: Option<DeviceSession>,
+        sub: &PushSubscription,
+        now: DateTime<Utc>,
+    ) -> NudgeResult<StoredSubscription>;
+
+    /// Removes `user`'s subscription with this endpoint; false if there was none.
+    async fn remove_push_subscription(&self, user: UserId, endpoint: &str) -> NudgeResult<bool>;
+
+    async fn list_push_subscriptions(&self, user: UserId) -> NudgeResult<Vec<StoredSubscription>>;
+
+    /// The push service said the endpoint is gone (404/410): forget it for whoever had it.
+    async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool>;
+}
+
+/// The writes that turn `existing` (a user's rows) into `desired`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlanDiff {
+    pub insert: Vec<PlannedNudge>,
+    /// Pending rows whose details moved; `send_at` is already the value to store.
+    pub update: Vec<(NudgeId, PlannedNudge)>,
+    pub delete: Vec<NudgeId>,
+}
+
+impl PlanDiff {
+    pub fn changes(&self) -> PlanChanges {
+        PlanChanges { inserted: self.insert.len(), updated: self.update.len(), deleted: self.delete.len() }
+    }
+}
+
+/// Pure core of [`NudgeStore::replace_plan`], shared by every store implementation.
+///
+/// A pending row whose `due_at` is unchanged keeps its stored `send_at`: that value may be
+/// a retry time, and re-planning at a later `now` must not keep pushing it forward.
+pub fn diff_plan(existing: &[NudgeRecord], desired: &[PlannedNudge]) -> PlanDiff {
+    use std::collections::HashMap;
+
+    use crate::nudge::NudgeStatus;
+
+    let key = |p: &PlannedNudge| (p.contact, p.kind, p.cycle_anchor);
+    let wanted: HashMap<_, &PlannedNudge> = desired.iter().map(|p| (key(p), p)).collect();
+    let mut have: HashMap<_, &NudgeRecord> = HashMap::with_capacity(existing.len());
+    let mut diff = PlanDiff::default();
+
+    for row in existing {
+        let k = key(&row.plan);
+        match wanted.get(&k) {
+            Some(want) => {
+                have.insert(k, row);
+                if row.status != NudgeStatus::Pending {
+                    continue;
+                }
+                if want.due_at != row.plan.due_at {
+                    diff.update.push((row.id, (*want).clone()));
+                } else if want.contact_name != row.plan.contact_name
+                    || want.cadence_days != row.plan.cadence_days
+                    || want.digest != row.plan.digest
+                {
+                    let mut keep = (*want).clone();
+                    keep.send_at = row.plan.send_at;
+                    diff.update.push((row.id, keep));
+                }
+            }
+            None if row.status == NudgeStatus::Sending => {}
+            None => diff.delete.push(row.id),
+        }
+    }
+    for p in desired {
+        if !have.contains_key(&key(p)) {
+            diff.insert.push(p.clone());
+        }
+    }
+    diff
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::ids::ContactId;
+    use crate::nudge::{NudgeKind, NudgeStatus};
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).single().unwrap_or_default()
+    }
+
+    fn planned(contact: ContactId, anchor: u32, due: u32) -> PlannedNudge {
+        PlannedNudge {
+            contact,
+            kind: NudgeKind::Stale,
+            cycle_anchor: t(anchor),
+            due_at: t(due),
+            send_at: t(due + 1),
+            contact_name: "Ada".into(),
+            cadence_days: Some(14),
+            digest: true,
+        }
+    }
+
+    fn row(plan: PlannedNudge, status: NudgeStatus) -> NudgeRecord {
+        NudgeRecord { id: NudgeId::random(), user: UserId(Uuid::nil()), plan, status, attempts: 0 }
+    }
+
+    #[test]
+    fn planning_twice_changes_nothing() {
+        let c = ContactId(Uuid::new_v4());
+        let desired = vec![planned(c, 1, 5)];
+        let first = diff_plan(&[], &desired);
+        assert_eq!(first.insert, desired);
+        let existing = vec![row(desired[0].clone(), NudgeStatus::Pending)];
+        assert_eq!(diff_plan(&existing, &desired), PlanDiff::default());
+    }
+
+    #[test]
+    fn new_cycle_replaces_pending_but_keeps_sent_history_of_current_cycle() {
+        let c = ContactId(Uuid::new_v4());
+        let old = row(planned(c, 1, 5), NudgeStatus::Pending);
+        let new_cycle = planned(c, 3, 7);
+        let diff = diff_plan(std::slice::from_ref(&old), std::slice::from_ref(&new_cycle));
+        assert_eq!(diff.delete, vec![old.id]);
+        assert_eq!(diff.insert, vec![new_cycle.clone()]);
+
+        // already sent for this cycle: planning again must not resend or delete it
+        let sent = row(new_cycle.clone(), NudgeStatus::Sent);
+        assert_eq!(diff_plan(&[sent], &[new_cycle]), PlanDiff::default());
+    }
+
+    #[test]
+    fn moved_due_updates_and_unchanged_due_keeps_stored_send_at() {
+        let c = ContactId(Uuid::new_v4());
+        let mut stored = row(planned(c, 1, 5), NudgeStatus::Pending);
+        stored.plan.send_at = t(20); // e.g. a retry time
+        let mut renamed = planned(c, 1, 5);
+        renamed.contact_name = "Ada L.".into();
+        let diff = diff_plan(std::slice::from_ref(&stored), &[renamed]);
+        assert_eq!(diff.update.len(), 1);
+        assert_eq!(diff.update[0].1.send_at, t(20));
+        assert_eq!(diff.update[0].1.contact_name, "Ada L.");
+
+        let moved = planned(c, 1, 8); // cadence changed
+        let diff = diff_plan(&[stored], std::slice::from_ref(&moved));
+        assert_eq!(diff.update[0].1, moved);
+    }
+
+    #[test]
+    fn in_flight_rows_are_left_alone_and_gone_contacts_are_cancelled() {
+        let c = ContactId(Uuid::new_v4());
+        let sending = row(planned(c, 1, 5), NudgeStatus::Sending);
+        let pending = row(planned(ContactId(Uuid::new_v4()), 1, 5), NudgeStatus::Pending);
+        let diff = diff_plan(&[sending, pending.clone()], &[]);
+        assert_eq!(diff.delete, vec![pending.id]);
+        assert!(diff.insert.is_empty() && diff.update.is_empty());
+    }
+}

@@ -1,0 +1,190 @@
+//! The router and the server loop. `app(state)` is the whole HTTP surface (tests can
+//! `oneshot` it); `launch_with_listener` runs it on a listener the caller bound, so tests
+//! start the real server on 127.0.0.1:0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use anyhow::Context;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, delete, get, post};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::{redact_url, Config};
+use crate::error::AppError;
+use crate::handlers::{account, accounts, devices, health, me, metrics, push, sessions};
+use crate::state::AppState;
+
+/// Every route. Keep additions to one line each, grouped by owner, so merges stay easy.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        // accounts and sessions
+        .route("/accounts", post(accounts::signup))
+        .route("/sessions", post(sessions::login))
+        .route("/sessions/current", delete(sessions::logout))
+        .route("/me", get(me::me))
+        // devices and the account's lifetime (ops)
+        .route("/devices", get(devices::list))
+        .route("/devices/{id}", delete(devices::remove))
+        .route("/account/password", post(account::change_password))
+        .route("/account", delete(account::delete_account))
+        // reminders and push
+        .route("/push/vapid-public-key", get(push::vapid_public_key))
+        .route("/push/subscriptions", post(push::subscribe).delete(push::unsubscribe))
+        .method_not_allowed_fallback(method_not_allowed);
+
+    let router = Router::new()
+        .nest("/api/v1", api)
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
+        // WebSocket sync (automerge-repo protocol v1)
+        .route("/sync", get(crate::sync::ws::sync_route));
+    let router = match state.config.web_dir() {
+        Some(dir) => router.fallback_service(crate::web::service(&dir)),
+        None => router.fallback(crate::web::missing),
+    };
+    router
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), count_request))
+        .layer(CatchPanicLayer::custom(|_panic| {
+            // The panic itself is reported by the panic hook (stderr); the client gets the
+            // same opaque 500 as any internal error.
+            AppError::internal("handler panicked").into_response()
+        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// One span per request, named by route pattern (`/api/v1/me`, never the raw URI, which may
+/// carry `?token=`). Handlers fill in `user.id` once they know it.
+fn request_span(req: &Request) -> tracing::Span {
+    let route = req.extensions().get::<MatchedPath>().map_or("(static)", MatchedPath::as_str);
+    tracing::info_span!("request", method = %req.method(), route, user.id = tracing::field::Empty)
+}
+
+/// Feeds `/metrics`: every request by route pattern, status and latency. WebSocket upgrades
+/// count when the upgrade is answered, not when the socket closes.
+async fn count_request(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().map_or("(static)", MatchedPath::as_str).to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    state.metrics.observe_request(&method, &route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("no such API endpoint".into())
+}
+
+async fn method_not_allowed() -> Response {
+    let body = serde_json::json!({
+        "error": { "code": "method_not_allowed", "message": "method not allowed on this endpoint" }
+    });
+    (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
+}
+
+/// Makes the data dir and opens (and migrates) the store: everything that can fail at
+/// start, done before the first request is accepted.
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    let (store, bus) = crate::store::open_with_bus(&config.database_url())
+        .await
+        .with_context(|| format!("opening database {}", redact_url(&config.database_url())))?;
+    let reminders = crate::reminder_service::Reminders::load(&config.reminders, &config.data_dir)
+        .context("setting up reminders")?;
+    let mut state = AppState::with_bus(config, store, bus);
+    state.reminders = Some(std::sync::Arc::new(reminders));
+    Ok(state)
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves, then shuts down gracefully (see
+/// [`crate::shutdown`]): stop accepting, send every WebSocket a close frame (each finishes
+/// the message it is handling, whose changes are persisted before they are acknowledged),
+/// finish in-flight requests, stop background work and wait for it. All of that within
+/// `shutdown_secs`; past it, an error says what was cut short.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let grace = std::time::Duration::from_secs(state.config.shutdown_secs);
+    let (began_tx, began_rx) = tokio::sync::oneshot::channel::<tokio::time::Instant>();
+    let (sockets, background) = (state.sockets.clone(), state.shutdown.clone());
+    let signal = async move {
+        shutdown.await;
+        tracing::info!(open_sockets = sockets.count(), "shutting down: closing connections");
+        sockets.close_all();
+        background.begin();
+        let _ = began_tx.send(tokio::time::Instant::now());
+    };
+    // Reminders (re-planning and push workers) run inside this future, so they end with it.
+    let reminders = crate::reminder_service::run(state.clone(), state.shutdown.signal());
+    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let drain = async {
+        let served = axum::serve(listener, service).with_graceful_shutdown(signal).await;
+        // Also when serving failed without a signal: background work must stop.
+        state.shutdown.begin();
+        served.context("serving HTTP")?;
+        // Upgraded WebSockets are not tracked by the HTTP server; wait for them separately.
+        state.sockets.all_closed().await;
+        state.shutdown.finished().await;
+        Ok(())
+    };
+    let deadline = async {
+        match began_rx.await {
+            Ok(began) => tokio::time::sleep_until(began + grace).await,
+            // The server stopped without a shutdown signal (it failed): let `drain` report it.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    let drain = async {
+        let (result, ()) = tokio::join!(drain, reminders);
+        result
+    };
+    tokio::select! {
+        result = drain => result,
+        () = deadline => Err(anyhow::anyhow!(
+            "shutdown did not finish within {} s ({} WebSocket(s) still open); exiting anyway",
+            grace.as_secs(),
+            state.sockets.count()
+        )),
+    }
+}
+
+pub async fn launch_with_listener(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = prepare(config).await?;
+    let addr = listener.local_addr().context("listener address")?;
+    let web = match (&state.config.web_dir, state.config.web_dir()) {
+        (_, Some(dir)) => format!("web client from {}", dir.display()),
+        (Some(wanted), None) => {
+            tracing::warn!("no index.html in {}: not serving a web client", wanted.display());
+            "no web client".to_string()
+        }
+        (None, None) => "web client not built (run scripts/run)".to_string(),
+    };
+    tracing::info!(
+        "kith listening on http://{addr}, data in {} (database {}), {web}",
+        state.config.data_dir.display(),
+        redact_url(&state.config.database_url()),
+    );
+    serve(listener, state, shutdown).await
+}

@@ -1,0 +1,17 @@
+//! The `kith` server: HTTP API, WebSocket sync, storage.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod handlers;
+pub mod ids;
+pub mod reminder_service;
+pub mod live_sockets;
+pub mod metrics;
+pub mod shutdown;
+pub mod state;
+pub mod store;
+pub mod sync;
+pub mod web;

@@ -1,0 +1,100 @@
+//! What every handler can reach. Cheap to clone (all `Arc`s); built once per server, never
+//! global, so tests run many servers side by side in one process.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::{LoginLimiter, Passwords};
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::live_sockets::LiveSockets;
+use crate::shutdown::Shutdown;
+use crate::store::Store;
+use crate::sync::{storage_id_for, ChangeBus, Hub, HubConfig, LocalBus};
+
+/// Where handlers get "now" from, so time-dependent behaviour (rate limits, session
+/// timestamps) is testable without sleeping.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    /// argon2id hashing on the blocking pool, bounded to the number of cores.
+    pub passwords: Arc<Passwords>,
+    /// Failed-login counters per account and per IP (in memory; see `auth::limiter`).
+    pub login_limiter: Arc<LoginLimiter>,
+    /// Counters rendered at `GET /metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Open WebSockets per session, so signing a device out closes its socket at once.
+    pub sockets: LiveSockets,
+    /// Background work (reminder worker, ...) registers here to be stopped and awaited.
+    pub shutdown: Shutdown,
+    /// Live documents and WebSocket sync (see `sync::Hub`).
+    pub hub: Hub,
+    /// VAPID keys, push client and reminder clock; set by `app::prepare` (`None` in states
+    /// built for unit tests, which then have no push endpoints).
+    pub reminders: Option<Arc<crate::reminder_service::Reminders>>,
+}
+
+impl AppState {
+    /// The one place state is assembled; add new shared parts here.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Self {
+        Self::with_clock(config, store, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(config: Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self::assemble(config, store, Arc::new(LocalBus), clock)
+    }
+
+    /// With the change bus that lets several instances share one database
+    /// (`store::open_with_bus`: LISTEN/NOTIFY on PostgreSQL).
+    pub fn with_bus(config: Config, store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>) -> Self {
+        Self::assemble(config, store, bus, Arc::new(SystemClock))
+    }
+
+    fn assemble(config: Config, store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, clock: Arc<dyn Clock>) -> Self {
+        let hub = Hub::with_bus(store.clone(), bus, hub_config(&config));
+        AppState {
+            hub,
+            store,
+            config: Arc::new(config),
+            clock,
+            passwords: Arc::new(Passwords::new()),
+            login_limiter: Arc::new(LoginLimiter::default()),
+            metrics: Arc::new(Metrics::default()),
+            sockets: LiveSockets::new(),
+            shutdown: Shutdown::new(),
+            reminders: None,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// The hub's settings from the server's configuration. Must run inside the tokio runtime
+/// (the hub starts its idle sweeper).
+pub fn hub_config(config: &Config) -> HubConfig {
+    HubConfig {
+        storage_id: storage_id_for(&config.database_url()),
+        doc_idle: std::time::Duration::from_secs(config.doc_idle_secs),
+        max_message_bytes: config.max_message_bytes,
+        max_doc_bytes: config.max_doc_bytes as u64,
+    }
+}

@@ -1,0 +1,284 @@
+//! [`reminders::NudgeStore`] on SQLite: the nudge schedule and push subscriptions.
+//!
+//! Claiming is one `UPDATE … RETURNING` statement: SQLite takes the write lock when the
+//! statement starts, so two workers (tasks or processes) on one file never claim the same
+//! row. Plan replacement runs in a `BEGIN IMMEDIATE` transaction for the same reason.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use reminders::store::diff_plan;
+use reminders::{
+    ClaimToken, ClaimedNudge, ContactId, DeviceSession, NudgeId, NudgeKind, NudgeOutcome, NudgeRecord, NudgeResult,
+    NudgeStatus, NudgeStore, NudgeStoreError, PlanChanges, PlannedNudge, PushKeys, PushSubscription,
+    StoredSubscription, SubscriptionId, UserId,
+};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use super::SqliteStore;
+
+const NUDGE_COLUMNS: &str = "id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
+                             contact_name, cadence_days, digest";
+
+fn backend(e: sqlx::Error) -> NudgeStoreError {
+    NudgeStoreError::Backend(Box::new(e))
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64) -> NudgeResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(v).ok_or_else(|| NudgeStoreError::Corrupt(format!("timestamp {v}")))
+}
+
+fn uuid_col(row: &SqliteRow, col: &str) -> NudgeResult<Uuid> {
+    let text: String = row.try_get(col).map_err(backend)?;
+    Uuid::parse_str(&text).map_err(|_| NudgeStoreError::Corrupt(format!("{col} {text:?}")))
+}
+
+fn nudge(row: &SqliteRow) -> NudgeResult<NudgeRecord> {
+    let kind: String = row.try_get("kind").map_err(backend)?;
+    let status: String = row.try_get("status").map_err(backend)?;
+    let cadence: Option<i64> = row.try_get("cadence_days").map_err(backend)?;
+    let attempts: i64 = row.try_get("attempts").map_err(backend)?;
+    Ok(NudgeRecord {
+        id: NudgeId(uuid_col(row, "id")?),
+        user: UserId(uuid_col(row, "user_id")?),
+        plan: PlannedNudge {
+            contact: ContactId(uuid_col(row, "contact_id")?),
+            kind: NudgeKind::parse(&kind).ok_or_else(|| NudgeStoreError::Corrupt(format!("kind {kind:?}")))?,
+            cycle_anchor: from_ms(row.try_get("cycle_anchor").map_err(backend)?)?,
+            due_at: from_ms(row.try_get("due_at").map_err(backend)?)?,
+            send_at: from_ms(row.try_get("send_at").map_err(backend)?)?,
+            contact_name: row.try_get("contact_name").map_err(backend)?,
+            cadence_days: cadence.and_then(|d| u32::try_from(d).ok()),
+            digest: row.try_get::<i64, _>("digest").map_err(backend)? != 0,
+        },
+        status: NudgeStatus::parse(&status).ok_or_else(|| NudgeStoreError::Corrupt(format!("status {status:?}")))?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+    })
+}
+
+fn subscription(row: &SqliteRow) -> NudgeResult<StoredSubscription> {
+    Ok(StoredSubscription {
+        id: SubscriptionId(uuid_col(row, "id")?),
+        user: UserId(uuid_col(row, "user_id")?),
+        subscription: PushSubscription {
+            endpoint: row.try_get("endpoint").map_err(backend)?,
+            keys: PushKeys { p256dh: row.try_get("p256dh").map_err(backend)?, auth: row.try_get("auth").map_err(backend)? },
+        },
+    })
+}
+
+async fn user_rows(conn: &mut sqlx::SqliteConnection, user: UserId) -> NudgeResult<Vec<NudgeRecord>> {
+    let sql = format!("SELECT {NUDGE_COLUMNS} FROM nudges WHERE user_id = ? ORDER BY send_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user.0.to_string())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(backend)?;
+    rows.iter().map(nudge).collect()
+}
+
+async fn insert(tx: &mut Transaction<'_, Sqlite>, user: UserId, p: &PlannedNudge) -> NudgeResult<()> {
+    sqlx::query(
+        "INSERT INTO nudges (id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
+         contact_name, cadence_days, digest) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(NudgeId::random().0.to_string())
+    .bind(user.0.to_string())
+    .bind(p.contact.0.to_string())
+    .bind(p.kind.as_str())
+    .bind(ms(p.cycle_anchor))
+    .bind(ms(p.due_at))
+    .bind(ms(p.send_at))
+    .bind(&p.contact_name)
+    .bind(p.cadence_days.map(i64::from))
+    .bind(i64::from(p.digest))
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+async fn update(tx: &mut Transaction<'_, Sqlite>, id: NudgeId, p: &PlannedNudge) -> NudgeResult<()> {
+    sqlx::query(
+        "UPDATE nudges SET due_at = ?, send_at = ?, contact_name = ?, cadence_days = ?, digest = ? \
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(ms(p.due_at))
+    .bind(ms(p.send_at))
+    .bind(&p.contact_name)
+    .bind(p.cadence_days.map(i64::from))
+    .bind(i64::from(p.digest))
+    .bind(id.0.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) async fn replace_plan(pool: &SqlitePool, user: UserId, desired: &[PlannedNudge]) -> NudgeResult<PlanChanges> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+    let existing = user_rows(&mut tx, user).await?;
+    let diff = diff_plan(&existing, desired);
+    for p in &diff.insert {
+        insert(&mut tx, user, p).await?;
+    }
+    for (id, p) in &diff.update {
+        update(&mut tx, *id, p).await?;
+    }
+    for id in &diff.delete {
+        sqlx::query("DELETE FROM nudges WHERE id = ? AND status <> 'sending'")
+            .bind(id.0.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+    }
+    tx.commit().await.map_err(backend)?;
+    Ok(diff.changes())
+}
+
+pub(crate) async fn claim_due(pool: &SqlitePool, now: DateTime<Utc>, lease: Duration, limit: u32) -> NudgeResult<Vec<ClaimedNudge>> {
+    let token = ClaimToken::random();
+    // Each arm walks its partial index in order and stops at `limit`, so a huge backlog
+    // costs no more than a small one.
+    let sql = format!(
+        "UPDATE nudges SET status = 'sending', lease_until = ?, claim_token = ?, attempts = attempts + 1 \
+         WHERE id IN ( \
+           SELECT id FROM (SELECT id FROM nudges WHERE status = 'pending' AND send_at <= ? ORDER BY send_at LIMIT ?) \
+           UNION ALL \
+           SELECT id FROM (SELECT id FROM nudges WHERE status = 'sending' AND lease_until <= ? ORDER BY lease_until LIMIT ?) \
+           LIMIT ?) \
+         RETURNING {NUDGE_COLUMNS}"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(ms(now + lease))
+        .bind(token.0.to_string())
+        .bind(ms(now))
+        .bind(i64::from(limit))
+        .bind(ms(now))
+        .bind(i64::from(limit))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(backend)?;
+    rows.iter().map(|r| Ok(ClaimedNudge { record: nudge(r)?, token })).collect()
+}
+
+pub(crate) async fn record_outcomes(pool: &SqlitePool, token: ClaimToken, outcomes: &[(NudgeId, NudgeOutcome)]) -> NudgeResult<usize> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+    let mut changed = 0;
+    for (id, outcome) in outcomes {
+        let q = match outcome {
+            NudgeOutcome::Sent { at } => sqlx::query(
+                "UPDATE nudges SET status = 'sent', sent_at = ?, lease_until = NULL, claim_token = NULL, last_error = NULL \
+                 WHERE id = ? AND claim_token = ? AND status = 'sending'",
+            )
+            .bind(ms(*at)),
+            NudgeOutcome::RetryAt { at } => sqlx::query(
+                "UPDATE nudges SET status = 'pending', send_at = ?, lease_until = NULL, claim_token = NULL \
+                 WHERE id = ? AND claim_token = ? AND status = 'sending'",
+            )
+            .bind(ms(*at)),
+            NudgeOutcome::Failed { at, reason } => sqlx::query(
+                "UPDATE nudges SET status = 'failed', sent_at = ?, last_error = ?, lease_until = NULL, claim_token = NULL \
+                 WHERE id = ? AND claim_token = ? AND status = 'sending'",
+            )
+            .bind(ms(*at))
+            .bind(reason.chars().take(500).collect::<String>()),
+        };
+        let r = q.bind(id.0.to_string()).bind(token.0.to_string()).execute(&mut *tx).await.map_err(backend)?;
+        changed += r.rows_affected() as usize;
+    }
+    tx.commit().await.map_err(backend)?;
+    Ok(changed)
+}
+
+#[async_trait]
+impl NudgeStore for SqliteStore {
+    async fn replace_plan(&self, user: UserId, desired: &[PlannedNudge]) -> NudgeResult<PlanChanges> {
+        replace_plan(self.pool(), user, desired).await
+    }
+
+    async fn claim_due(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> NudgeResult<Vec<ClaimedNudge>> {
+        claim_due(self.pool(), now, lease, limit).await
+    }
+
+    async fn record_outcomes(&self, token: ClaimToken, outcomes: &[(NudgeId, NudgeOutcome)]) -> NudgeResult<usize> {
+        record_outcomes(self.pool(), token, outcomes).await
+    }
+
+    async fn user_nudges(&self, user: UserId) -> NudgeResult<Vec<NudgeRecord>> {
+        let mut conn = self.pool().acquire().await.map_err(backend)?;
+        user_rows(&mut conn, user).await
+    }
+
+    async fn pending_count(&self) -> NudgeResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nudges WHERE status IN ('pending', 'sending')")
+            .fetch_one(self.pool())
+            .await
+            .map_err(backend)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn upsert_push_subscription(
+        &self,
+        user: UserId,
+        device: Option<DeviceSession>,
+        sub: &PushSubscription,
+        now: DateTime<Utc>,
+    ) -> NudgeResult<StoredSubscription> {
+        let row = sqlx::query(
+            "INSERT INTO push_subscriptions (id, user_id, session_id, endpoint, p256dh, auth, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, session_id = excluded.session_id, \
+               p256dh = excluded.p256dh, auth = excluded.auth \
+             RETURNING id, user_id, endpoint, p256dh, auth",
+        )
+        .bind(SubscriptionId::random().0.to_string())
+        .bind(user.0.to_string())
+        .bind(device.map(|d| d.0.to_string()))
+        .bind(&sub.endpoint)
+        .bind(&sub.keys.p256dh)
+        .bind(&sub.keys.auth)
+        .bind(ms(now))
+        .fetch_one(self.pool())
+        .await
+        .map_err(backend)?;
+        subscription(&row)
+    }
+
+    async fn remove_push_subscription(&self, user: UserId, endpoint: &str) -> NudgeResult<bool> {
+        let r = sqlx::query("DELETE FROM push_subscriptions WHERE user_id = ? AND endpoint = ?")
+            .bind(user.0.to_string())
+            .bind(endpoint)
+            .execute(self.pool())
+            .await
+            .map_err(backend)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn list_push_subscriptions(&self, user: UserId) -> NudgeResult<Vec<StoredSubscription>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id",
+        )
+        .bind(user.0.to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(backend)?;
+        rows.iter().map(subscription).collect()
+    }
+
+    async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool> {
+        let r = sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = ?")
+            .bind(endpoint)
+            .execute(self.pool())
+            .await
+            .map_err(backend)?;
+        Ok(r.rows_affected() > 0)
+    }
+}

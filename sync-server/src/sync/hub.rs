@@ -1,0 +1,398 @@
+//! The [`Hub`]: one in-memory copy per document, shared by all connections of its owner and by
+//! the server's own edits. Loaded from the store on demand, dropped after `doc_idle` with no
+//! connection. Every change is persisted before anything that includes it leaves the process:
+//! the document's lock is held across the store write, and connections generate their
+//! messages under that same lock.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use automerge::Automerge;
+use futures::StreamExt;
+use tokio::sync::{broadcast, Mutex as AsyncMutex, OwnedMutexGuard};
+
+use super::bus::{ChangeBus, DocChanged, LocalBus};
+use super::connection::ServerIdentity;
+use super::document::{ConnId, Document, SyncError};
+use super::inbox::Inbox;
+use super::messages::PeerId;
+use crate::ids::{DocId, UserId};
+use crate::store::{Chunk, Store, StoreError};
+
+/// Tunables, from `KITH_DOC_IDLE_SECS`, `KITH_MAX_MESSAGE_BYTES`, `KITH_MAX_DOC_BYTES`.
+#[derive(Clone, Debug)]
+pub struct HubConfig {
+    /// Advertised in the `peer` message; must stay the same across restarts (see
+    /// [`storage_id_for`]).
+    pub storage_id: String,
+    pub doc_idle: Duration,
+    pub max_message_bytes: usize,
+    pub max_doc_bytes: u64,
+}
+
+impl HubConfig {
+    pub fn new(storage_id: String) -> Self {
+        HubConfig {
+            storage_id,
+            doc_idle: Duration::from_secs(60),
+            max_message_bytes: 16 * 1024 * 1024,
+            max_doc_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// A storage id that stays the same as long as the data does: derived from where the data
+/// lives, hashed so no part of the URL (a password, say) is ever shown to clients.
+pub fn storage_id_for(database_url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(database_url.as_bytes());
+    format!("kith-{}", hex::encode(&digest[..16]))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("no such document")]
+    NotFound,
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("document would grow to {would_be} bytes, over the limit of {limit} bytes")]
+    Quota { would_be: u64, limit: u64 },
+}
+
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// Cheap to clone; all clones share one registry.
+#[derive(Clone)]
+pub struct Hub {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) store: Arc<dyn Store>,
+    bus: Arc<dyn ChangeBus>,
+    pub(super) config: HubConfig,
+    pub(super) identity: ServerIdentity,
+    pub(super) clock: Clock,
+    docs: Mutex<HashMap<DocId, Arc<Slot>>>,
+    changes: broadcast::Sender<DocChanged>,
+    pub(super) next_conn: AtomicU64,
+}
+
+impl Inner {
+    pub(super) fn docs_get(&self, doc: DocId) -> Option<Arc<AsyncMutex<SlotState>>> {
+        self.docs.lock().ok()?.get(&doc).map(|s| s.state.clone())
+    }
+}
+
+pub(super) struct Slot {
+    state: Arc<AsyncMutex<SlotState>>,
+}
+
+pub(super) enum SlotState {
+    /// Registered, being loaded by whoever holds the lock.
+    Empty,
+    Loaded(Box<Loaded>),
+    /// Removed from the registry; whoever finds this must look the document up again.
+    Evicted,
+}
+
+pub(super) struct Loaded {
+    pub(super) document: Document,
+    pub(super) owner: UserId,
+    pub(super) inboxes: HashMap<ConnId, Arc<Inbox>>,
+    pub(super) idle_since: Option<Instant>,
+}
+
+/// A locked, loaded document.
+pub(super) struct DocGuard {
+    pub(super) doc: DocId,
+    guard: OwnedMutexGuard<SlotState>,
+}
+
+impl DocGuard {
+    pub(super) fn loaded(&mut self) -> &mut Loaded {
+        match &mut *self.guard {
+            SlotState::Loaded(l) => l,
+            // DocGuard is only built around a Loaded state, and only this module changes it.
+            _ => unreachable!("DocGuard always holds a loaded document"),
+        }
+    }
+}
+
+impl Hub {
+    /// A hub for a single instance (no cross-instance bus). Must be called inside a tokio
+    /// runtime: it starts the idle sweeper.
+    pub fn new(store: Arc<dyn Store>, config: HubConfig) -> Hub {
+        Hub::with_bus(store, Arc::new(LocalBus), config)
+    }
+
+    pub fn with_bus(store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, config: HubConfig) -> Hub {
+        Hub::with_clock(store, bus, config, Arc::new(Instant::now))
+    }
+
+    /// As [`Hub::with_bus`], reading time from `clock` (tests drive idle expiry with it).
+    pub fn with_clock(store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, config: HubConfig, clock: Clock) -> Hub {
+        let identity = ServerIdentity {
+            peer_id: PeerId(format!("kith-server-{}", uuid::Uuid::new_v4())),
+            storage_id: config.storage_id.clone(),
+        };
+        let (changes, _) = broadcast::channel(1024);
+        let hub = Hub {
+            inner: Arc::new(Inner {
+                store,
+                bus: bus.clone(),
+                config,
+                identity,
+                clock,
+                docs: Mutex::new(HashMap::new()),
+                changes,
+                next_conn: AtomicU64::new(1),
+            }),
+        };
+        spawn_sweeper(Arc::downgrade(&hub.inner));
+        spawn_bus_listener(Arc::downgrade(&hub.inner), bus);
+        hub
+    }
+
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
+    }
+
+    /// Fires after every change this instance accepted is durable (devices' and the server's
+    /// own). Reminders re-plan from it. Lagging receivers miss events, never block writers.
+    pub fn subscribe_changes(&self) -> broadcast::Receiver<DocChanged> {
+        self.inner.changes.subscribe()
+    }
+
+    /// Reads the current document (loading it if needed).
+    pub async fn read_doc<T>(&self, doc: DocId, f: impl FnOnce(&Automerge) -> T) -> Result<T, HubError> {
+        let mut g = self.lock(doc).await?;
+        let now = self.now();
+        let l = g.loaded();
+        if l.inboxes.is_empty() {
+            l.idle_since = Some(now);
+        }
+        Ok(f(l.document.automerge()))
+    }
+
+    /// The server's own edit (import, reminder actions): persisted, then fanned out live to
+    /// every connection of the document, like a device's change.
+    pub async fn change_doc<T>(&self, doc: DocId, f: impl FnOnce(&mut Automerge) -> T) -> Result<T, HubError> {
+        let mut g = self.lock(doc).await?;
+        let now = self.now();
+        let l = g.loaded();
+        if l.inboxes.is_empty() {
+            l.idle_since = Some(now);
+        }
+        let (out, chunk) = match catch_unwind(AssertUnwindSafe(|| l.document.change(f))) {
+            Ok(r) => r,
+            Err(panic) => {
+                self.evict(g);
+                resume_unwind(panic);
+            }
+        };
+        let Some(chunk) = chunk else { return Ok(out) };
+        if let Some(SyncError::Quota { would_be, limit }) = l.document.over_quota(&chunk, self.inner.config.max_doc_bytes) {
+            self.evict(g);
+            return Err(HubError::Quota { would_be, limit });
+        }
+        if let Err(e) = self.persist(&mut g, chunk, None).await {
+            self.evict(g);
+            return Err(HubError::Store(e));
+        }
+        self.compact_if_due(&mut g);
+        Ok(out)
+    }
+
+    /// How many documents are in memory (for metrics and tests).
+    pub fn loaded_docs(&self) -> usize {
+        self.inner.docs.lock().map(|d| d.len()).unwrap_or(0)
+    }
+
+    /// Drops every document that has had no connection for `doc_idle` as of `now`. The
+    /// background sweeper calls this; tests call it with a chosen `now`.
+    pub fn sweep_idle(&self, now: Instant) -> usize {
+        let idle = self.inner.config.doc_idle;
+        let Ok(mut docs) = self.inner.docs.lock() else { return 0 };
+        let before = docs.len();
+        docs.retain(|_, slot| {
+            // A slot someone holds is in use; look again next sweep.
+            let Ok(mut state) = slot.state.try_lock() else { return true };
+            let expired = match &*state {
+                SlotState::Loaded(l) => {
+                    l.inboxes.is_empty() && l.idle_since.is_some_and(|t| now.saturating_duration_since(t) >= idle)
+                }
+                SlotState::Empty => false,
+                SlotState::Evicted => true,
+            };
+            if expired {
+                *state = SlotState::Evicted;
+            }
+            !expired
+        });
+        before - docs.len()
+    }
+
+    pub(super) fn now(&self) -> Instant {
+        (self.inner.clock)()
+    }
+
+    /// Whether `user` owns `doc`, asking the store only when the document isn't in memory.
+    /// Never creates anything for an unknown id.
+    pub(super) async fn owns(&self, user: UserId, doc: DocId) -> Result<bool, HubError> {
+        let slot = self.inner.docs.lock().ok().and_then(|d| d.get(&doc).cloned());
+        if let Some(slot) = slot {
+            if let SlotState::Loaded(l) = &*slot.state.lock().await {
+                return Ok(l.owner == user);
+            }
+        }
+        Ok(self.inner.store.doc_owner(doc).await? == Some(user))
+    }
+
+    /// Locks `doc`, loading it first if it isn't in memory.
+    pub(super) async fn lock(&self, doc: DocId) -> Result<DocGuard, HubError> {
+        loop {
+            let slot = {
+                let Ok(mut docs) = self.inner.docs.lock() else { return Err(HubError::NotFound) };
+                docs.entry(doc).or_insert_with(|| Arc::new(Slot { state: Arc::new(AsyncMutex::new(SlotState::Empty)) })).clone()
+            };
+            let mut guard = slot.state.clone().lock_owned().await;
+            match &*guard {
+                SlotState::Loaded(_) => return Ok(DocGuard { doc, guard }),
+                SlotState::Evicted => continue,
+                SlotState::Empty => match self.load(doc).await {
+                    Ok(loaded) => {
+                        *guard = SlotState::Loaded(Box::new(loaded));
+                        return Ok(DocGuard { doc, guard });
+                    }
+                    Err(e) => {
+                        *guard = SlotState::Evicted;
+                        self.unregister(doc, &slot);
+                        return Err(e);
+                    }
+                },
+            }
+        }
+    }
+
+    async fn load(&self, doc: DocId) -> Result<Loaded, HubError> {
+        let owner = self.inner.store.doc_owner(doc).await?.ok_or(HubError::NotFound)?;
+        let chunks = self.inner.store.load_chunks(doc).await?;
+        Ok(Loaded { document: Document::load(chunks), owner, inboxes: HashMap::new(), idle_since: Some(self.now()) })
+    }
+
+    fn unregister(&self, doc: DocId, slot: &Arc<Slot>) {
+        if let Ok(mut docs) = self.inner.docs.lock() {
+            if docs.get(&doc).is_some_and(|s| Arc::ptr_eq(s, slot)) {
+                docs.remove(&doc);
+            }
+        }
+    }
+
+    /// Throws the in-memory copy away (it may hold changes that must not be kept). Every
+    /// connection that had it open is woken; its next access reloads from the store and
+    /// starts a fresh sync state.
+    pub(super) fn evict(&self, mut g: DocGuard) {
+        let inboxes: Vec<_> = g.loaded().inboxes.values().cloned().collect();
+        *g.guard = SlotState::Evicted;
+        if let Ok(mut docs) = self.inner.docs.lock() {
+            docs.remove(&g.doc);
+        }
+        let doc = g.doc;
+        drop(g);
+        for inbox in inboxes {
+            inbox.mark_dirty(doc);
+        }
+    }
+
+    /// Stores `chunk`, then (only then) wakes every connection of the document except
+    /// `except` (the sender, who gets a direct reply), and tells reminders and other instances.
+    pub(super) async fn persist(&self, g: &mut DocGuard, chunk: Chunk, except: Option<ConnId>) -> Result<(), StoreError> {
+        let doc = g.doc;
+        self.inner.store.append_chunk(doc, &chunk).await?;
+        let l = g.loaded();
+        l.document.persisted(&chunk);
+        for (id, inbox) in &l.inboxes {
+            if Some(*id) != except {
+                inbox.mark_dirty(doc);
+            }
+        }
+        let _ = self.inner.changes.send(DocChanged { doc });
+        let bus = self.inner.bus.clone();
+        let heads = l.document.heads();
+        tokio::spawn(async move {
+            if let Err(e) = bus.publish(doc, &heads).await {
+                tracing::warn!(error = %e, "could not publish a document change to other instances");
+            }
+        });
+        Ok(())
+    }
+
+    /// Compaction rewrites the document, so it runs in its own task, off the path that
+    /// delivers the change to the user's devices.
+    pub(super) fn compact_if_due(&self, g: &mut DocGuard) {
+        if !g.loaded().document.needs_compaction() {
+            return;
+        }
+        let hub = self.clone();
+        let doc = g.doc;
+        tokio::spawn(async move {
+            let Ok(mut g) = hub.lock(doc).await else { return };
+            let Some((snapshot, replaced)) = g.loaded().document.compaction_due() else { return };
+            match hub.inner.store.compact(doc, &snapshot, &replaced).await {
+                Ok(()) => g.loaded().document.compacted(&snapshot),
+                Err(e) => tracing::warn!(error = %e, %doc, "compaction failed; will retry after the next change"),
+            }
+        });
+    }
+
+    /// Another instance stored chunks for `doc`: merge them if the document is in memory.
+    async fn on_remote_change(&self, doc: DocId) {
+        let slot = self.inner.docs.lock().ok().and_then(|d| d.get(&doc).cloned());
+        let Some(slot) = slot else { return };
+        let mut guard = slot.state.clone().lock_owned().await;
+        let SlotState::Loaded(l) = &mut *guard else { return };
+        match self.inner.store.load_chunks(doc).await {
+            Ok(chunks) => {
+                if l.document.merge_stored(chunks) {
+                    for inbox in l.inboxes.values() {
+                        inbox.mark_dirty(doc);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, %doc, "could not load chunks another instance announced"),
+        }
+    }
+}
+
+fn spawn_sweeper(inner: Weak<Inner>) {
+    let Some(strong) = inner.upgrade() else { return };
+    let period = (strong.config.doc_idle / 2).clamp(Duration::from_millis(50), Duration::from_secs(30));
+    drop(strong);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        loop {
+            tick.tick().await;
+            let Some(inner) = inner.upgrade() else { return };
+            let hub = Hub { inner };
+            hub.sweep_idle(hub.now());
+        }
+    });
+}
+
+fn spawn_bus_listener(inner: Weak<Inner>, bus: Arc<dyn ChangeBus>) {
+    let mut remote = bus.remote_changes();
+    tokio::spawn(async move {
+        while let Some(DocChanged { doc }) = remote.next().await {
+            let Some(inner) = inner.upgrade() else { return };
+            Hub { inner }.on_remote_change(doc).await;
+        }
+    });
+}
+
+#[cfg(test)]
+#[path = "hub_tests.rs"]
+mod tests;

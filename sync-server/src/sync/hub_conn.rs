@@ -1,0 +1,190 @@
+//! One connection's handle on the [`Hub`]: which documents it has open, its inbox, and the
+//! operations the WebSocket shell performs for the [`super::connection::Connection`]'s effects.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::connection::{Ephemeral, ServerIdentity};
+use super::document::{ConnId, Outcome, SyncError};
+use super::hub::{DocGuard, Hub, HubError, SlotState};
+use super::inbox::Inbox;
+use crate::ids::{DocId, UserId};
+
+impl Hub {
+    /// Registers a new connection of `user`. Nothing is loaded until it opens a document.
+    pub fn connect(&self, user: UserId) -> HubConnection {
+        let id = self.inner.next_conn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HubConnection { hub: self.clone(), id, user, inbox: Arc::new(Inbox::default()), open: HashSet::new() }
+    }
+
+    pub fn identity(&self) -> &ServerIdentity {
+        &self.inner.identity
+    }
+
+    /// Locks `doc` only if it is in memory: leaving must never load anything.
+    async fn lock_if_loaded(&self, doc: DocId) -> Option<tokio::sync::OwnedMutexGuard<SlotState>> {
+        let slot = self.inner.docs_get(doc)?;
+        let guard = slot.lock_owned().await;
+        matches!(&*guard, SlotState::Loaded(_)).then_some(guard)
+    }
+
+    async fn leave(&self, conn: ConnId, docs: impl IntoIterator<Item = DocId>) {
+        for doc in docs {
+            let Some(mut guard) = self.lock_if_loaded(doc).await else { continue };
+            if let SlotState::Loaded(l) = &mut *guard {
+                l.document.remove_peer(conn);
+                l.inboxes.remove(&conn);
+                if l.inboxes.is_empty() {
+                    l.idle_since = Some(self.now());
+                }
+            }
+        }
+    }
+}
+
+pub struct HubConnection {
+    hub: Hub,
+    id: ConnId,
+    user: UserId,
+    inbox: Arc<Inbox>,
+    /// Only documents the user owns; bounded by what they own, whatever the peer asks for.
+    open: HashSet<DocId>,
+}
+
+impl HubConnection {
+    pub fn id(&self) -> ConnId {
+        self.id
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    pub fn inbox(&self) -> &Arc<Inbox> {
+        &self.inbox
+    }
+
+    /// Opens `doc` for this connection if its user owns it. `Ok(false)` means "answer
+    /// doc-unavailable": nothing was loaded or remembered for it.
+    pub async fn open(&mut self, doc: DocId) -> Result<bool, HubError> {
+        if self.open.contains(&doc) {
+            return Ok(true);
+        }
+        if !self.hub.owns(self.user, doc).await? {
+            return Ok(false);
+        }
+        let mut g = match self.hub.lock(doc).await {
+            Ok(g) => g,
+            Err(HubError::NotFound) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if g.loaded().owner != self.user {
+            return Ok(false);
+        }
+        self.join(&mut g);
+        self.open.insert(doc);
+        Ok(true)
+    }
+
+    /// (Re-)joins the document's peer set: after an eviction the reloaded copy has forgotten
+    /// this connection, which then starts a fresh sync state.
+    fn join(&self, g: &mut DocGuard) {
+        let l = g.loaded();
+        if !l.document.has_peer(self.id) {
+            l.document.add_peer(self.id);
+        }
+        l.inboxes.insert(self.id, self.inbox.clone());
+        l.idle_since = None;
+    }
+
+    async fn lock_open(&mut self, doc: DocId) -> Result<DocGuard, SyncError> {
+        let mut g = self.hub.lock(doc).await.map_err(|e| {
+            tracing::warn!(error = %e, %doc, "could not load document");
+            SyncError::Unloadable
+        })?;
+        if g.loaded().owner != self.user {
+            return Err(SyncError::Unloadable);
+        }
+        self.join(&mut g);
+        Ok(g)
+    }
+
+    /// Applies the peer's sync message to `doc` (opened before). Returns the reply for the
+    /// peer, generated only after the changes it carried are durable. An error is for the
+    /// peer: send it, then close.
+    pub async fn receive(&mut self, doc: DocId, data: &[u8]) -> Result<Option<Vec<u8>>, SyncError> {
+        let mut g = self.lock_open(doc).await?;
+        let max = self.hub.config().max_doc_bytes;
+        let outcome = g.loaded().document.receive(self.id, data, max);
+        match outcome {
+            Outcome::Accepted { chunk } => {
+                if let Some(chunk) = chunk {
+                    if let Err(e) = self.hub.persist(&mut g, chunk, Some(self.id)).await {
+                        tracing::error!(error = %e, %doc, "could not persist a change");
+                        self.hub.evict(g);
+                        return Err(SyncError::Storage);
+                    }
+                }
+                let reply = g.loaded().document.generate(self.id);
+                self.hub.compact_if_due(&mut g);
+                Ok(reply)
+            }
+            Outcome::Rejected { chunk, error } => {
+                if let Some(chunk) = chunk {
+                    if let Err(e) = self.hub.persist(&mut g, chunk, Some(self.id)).await {
+                        tracing::error!(error = %e, %doc, "could not persist the valid part of a change");
+                        self.hub.evict(g);
+                    }
+                }
+                Err(error)
+            }
+            Outcome::Poisoned { error } => {
+                self.hub.evict(g);
+                Err(error)
+            }
+        }
+    }
+
+    /// A sync message for the peer about `doc`, if it is missing something (called when the
+    /// inbox says `doc` changed).
+    pub async fn generate(&mut self, doc: DocId) -> Option<Vec<u8>> {
+        if !self.open.contains(&doc) {
+            return None;
+        }
+        let mut g = self.lock_open(doc).await.ok()?;
+        g.loaded().document.generate(self.id)
+    }
+
+    /// Hands an ephemeral message to the user's other connections that have the doc open.
+    pub async fn forward(&mut self, e: Ephemeral) {
+        if !self.open.contains(&e.doc) {
+            return;
+        }
+        let Ok(mut g) = self.lock_open(e.doc).await else { return };
+        for (id, inbox) in &g.loaded().inboxes {
+            if *id != self.id {
+                inbox.push_ephemeral(e.clone());
+            }
+        }
+    }
+
+    /// Leaves every open document; those left without connections start their idle timer.
+    pub async fn disconnect(mut self) {
+        let docs: Vec<DocId> = self.open.drain().collect();
+        self.hub.leave(self.id, docs).await;
+    }
+}
+
+impl Drop for HubConnection {
+    /// A shell that ends without `disconnect` (a panic, a dropped future) still leaves.
+    fn drop(&mut self) {
+        if self.open.is_empty() {
+            return;
+        }
+        let docs: Vec<DocId> = self.open.drain().collect();
+        let (hub, id) = (self.hub.clone(), self.id);
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move { hub.leave(id, docs).await });
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! WebSocket sync: the automerge-repo network protocol v1 over `GET /sync`.
+//!
+//! - [`messages`]: the CBOR wire format.
+//! - [`connection`]: one connection's protocol state machine, sans IO.
+//! - [`document`]: one document and its peers' sync states, sans IO.
+//! - [`hub`] / [`hub_conn`]: the shared in-memory documents, persistence and fan-out.
+//! - [`ws`]: the axum/tokio shell.
+
+pub mod bus;
+mod chunks;
+pub mod connection;
+pub mod document;
+pub mod hub;
+pub mod hub_conn;
+pub mod inbox;
+pub mod messages;
+pub mod ws;
+#[cfg(test)]
+mod mem_store;
+
+pub use bus::{BusError, ChangeBus, DocChanged, LocalBus};
+pub use document::SyncError;
+pub use hub::{storage_id_for, Hub, HubConfig, HubError};
+pub use hub_conn::HubConnection;

@@ -1,0 +1,12 @@
+//! Kith end-to-end test support: a real server on 127.0.0.1:0 and protocol-v1 clients.
+
+pub mod client;
+pub mod db_scan;
+pub mod device;
+pub mod process;
+pub mod push_service;
+pub mod reminder_support;
+pub mod server;
+pub mod stores;
+
+pub use server::{unique_email, TestServer};

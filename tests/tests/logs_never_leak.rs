@@ -1,0 +1,67 @@
+//! The server's logs name routes and user ids, never tokens or passwords, even at debug
+//! level and when the token travels in the query string. (Own test binary: it installs the
+//! process-wide log subscriber.)
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use kith_tests::{unique_email, TestServer};
+use serde_json::json;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn tokens_and_passwords_never_reach_the_logs() {
+    let captured = Captured::default();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new("info,sync_server=trace,tower_http=trace,sqlx=debug"))
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .init();
+
+    let server = TestServer::start().await.expect("server");
+    let email = unique_email("quiet");
+    let password = "a very secret passphrase";
+    let (token, _) = server.signup(&email, password).await.expect("signup");
+    let (second, _) = server.login(&email, password).await.expect("login");
+    let http = server.http();
+    let me = http.get(server.url(&format!("/api/v1/me?token={token}"))).send().await.expect("me");
+    assert!(me.status().is_success());
+    let me = http.get(server.url("/api/v1/me")).bearer_auth(&second).send().await.expect("me");
+    assert!(me.status().is_success());
+    let wrong = json!({ "email": email, "password": "another secret guess" });
+    let failed = http.post(server.url("/api/v1/sessions")).json(&wrong).send().await.expect("login");
+    assert_eq!(failed.status().as_u16(), 401);
+    let logout = http.delete(server.url("/api/v1/sessions/current")).bearer_auth(&token).send().await;
+    assert!(logout.expect("logout").status().is_success());
+    drop(server);
+
+    let logs = String::from_utf8_lossy(&captured.0.lock().expect("logs")).to_string();
+    // the logs are really there, with routes and the user id...
+    assert!(logs.contains("route=\"/api/v1/me\""), "{logs}");
+    assert!(logs.contains("user.id="), "{logs}");
+    // ...but none of the secrets
+    for secret in [token.as_str(), second.as_str(), password, "another secret guess"] {
+        assert!(!logs.contains(secret), "{secret:?} leaked into the logs:\n{logs}");
+    }
+}

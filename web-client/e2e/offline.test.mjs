@@ -1,0 +1,50 @@
+// After the first load the app starts with no network at all: the service worker serves
+// the app shell and the document comes from IndexedDB; offline edits sync on reconnect.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, device, until } from "./lib/browser.mjs";
+import { startKith, uniqueEmail } from "./lib/server.mjs";
+import { addPerson, listedNames, logIn, nav, signUp, syncState, waitSynced } from "./lib/app.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startKith();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("the app starts offline from its cache and syncs what was done offline", async () => {
+  const phone = await device(browser, server.url, { width: 375, height: 812 });
+  const laptop = await device(browser, server.url);
+  try {
+    const email = uniqueEmail("offline");
+    await signUp(phone.page, email);
+    await addPerson(phone.page, "Katherine Johnson");
+    await waitSynced(phone.page);
+    // The service worker has taken control and cached the shell.
+    await until(() => phone.page.evaluate(() => navigator.serviceWorker.controller !== null), { what: "service worker control" });
+
+    await phone.context.setOffline(true);
+    await phone.page.reload();
+    await nav(phone.page, "People");
+    await until(async () => (await listedNames(phone.page)).includes("Katherine Johnson"), { what: "people listed offline" });
+    assert.equal(await syncState(phone.page), "offline");
+    await addPerson(phone.page, "Dorothy Vaughan");
+
+    await logIn(laptop.page, email, "laptop");
+    await nav(laptop.page, "People");
+    await until(async () => (await listedNames(laptop.page)).includes("Katherine Johnson"), { what: "laptop list" });
+    assert.ok(!(await listedNames(laptop.page)).includes("Dorothy Vaughan"), "offline edit leaked");
+
+    await phone.context.setOffline(false);
+    await until(async () => (await listedNames(laptop.page)).includes("Dorothy Vaughan"), { timeout: 15_000, what: "offline edit to arrive" });
+    assert.deepEqual([...phone.errors, ...laptop.errors], []);
+  } finally {
+    await phone.context.close();
+    await laptop.context.close();
+  }
+});

@@ -1,0 +1,4 @@
+export * from "./schema";
+export * from "./hydrate";
+export * as ops from "./ops";
+export * from "./math";

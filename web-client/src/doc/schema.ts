@@ -1,0 +1,126 @@
+/**
+ * The Kith document, mirrored from crdt-model's schema (DESIGN.md "The document").
+ *
+ * Two layers: `RawDoc` is what Automerge hands us (short strings may arrive as
+ * `ImmutableString` scalars, anything may be missing in an older or foreign document),
+ * and the plain view types below, produced by tolerant hydration (hydrate.ts): a bad
+ * record is skipped, never thrown on. Everything else in the app reads only the view
+ * types. This module has no Automerge dependency, so the page bundle stays small.
+ */
+
+export type ContactId = string & { readonly __brand: "ContactId" };
+export type InteractionId = string & { readonly __brand: "InteractionId" };
+export type NoteId = string & { readonly __brand: "NoteId" };
+
+export const INTERACTION_KINDS = ["call", "meeting", "message", "email", "other"] as const;
+export type InteractionKind = (typeof INTERACTION_KINDS)[number];
+
+export interface Settings {
+  timezone: string;
+  reminderHour: number;
+  digest: boolean;
+}
+
+export interface Name {
+  display: string;
+  given: string;
+  family: string;
+}
+
+export interface LabeledValue {
+  key: string;
+  label: string;
+  value: string;
+}
+
+export interface Address {
+  key: string;
+  label: string;
+  street: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+}
+
+export interface Birthday {
+  month: number;
+  day: number;
+  year: number | null;
+}
+
+export interface Contact {
+  id: ContactId;
+  createdAt: Date;
+  name: Name;
+  nickname: string;
+  company: string;
+  title: string;
+  emails: LabeledValue[];
+  phones: LabeledValue[];
+  addresses: Address[];
+  birthday: Birthday | null;
+  tags: string[];
+  howWeMet: string;
+  photoUrl: string | null;
+  cadenceDays: number | null;
+  cadenceSetAt: Date | null;
+  snoozedUntil: Date | null;
+  archived: boolean;
+  mergedInto: ContactId | null;
+}
+
+export interface Interaction {
+  id: InteractionId;
+  contactIds: ContactId[];
+  kind: InteractionKind;
+  at: Date;
+  note: string;
+}
+
+export interface Note {
+  id: NoteId;
+  contactId: ContactId;
+  createdAt: Date;
+  body: string;
+  pinned: boolean;
+}
+
+export interface KithView {
+  settings: Settings;
+  contacts: Map<ContactId, Contact>;
+  interactions: Interaction[];
+  notes: Note[];
+}
+
+/** The document as stored; loose on purpose, hydration decides what is usable. */
+export interface RawDoc {
+  schema?: unknown;
+  settings?: Record<string, unknown>;
+  contacts?: Record<string, Record<string, unknown>>;
+  interactions?: Record<string, Record<string, unknown>>;
+  notes?: Record<string, Record<string, unknown>>;
+}
+
+export const DEFAULT_SETTINGS: Settings = { timezone: "UTC", reminderHour: 9, digest: true };
+
+/** Follows `mergedInto` to the surviving contact; stops at a cycle or a missing contact. */
+export function resolve(contacts: Map<ContactId, Contact>, id: ContactId): ContactId {
+  const seen = new Set<ContactId>();
+  let cur = id;
+  for (;;) {
+    seen.add(cur);
+    const next = contacts.get(cur)?.mergedInto;
+    if (!next || seen.has(next) || !contacts.has(next)) return cur;
+    cur = next;
+  }
+}
+
+/** Shown in lists and reminders: not archived and not merged away. */
+export function isActive(contacts: Map<ContactId, Contact>, c: Contact): boolean {
+  return !c.archived && (c.mergedInto === null || resolve(contacts, c.id) === c.id);
+}
+
+export function displayName(c: Contact): string {
+  return c.name.display || [c.name.given, c.name.family].filter(Boolean).join(" ") || c.nickname || "(no name)";
+}

@@ -1,0 +1,45 @@
+/** Web Push on this device: subscribe with the server's VAPID key and register the subscription. */
+import { registerPush, unregisterPush, vapidPublicKey } from "./api/client";
+
+export function pushSupported(): boolean {
+  return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+}
+
+export function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
+  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
+  const bin = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+async function registration(): Promise<ServiceWorkerRegistration> {
+  const reg = await navigator.serviceWorker.getRegistration();
+  if (!reg) throw new Error("The app's service worker isn't installed; reload the page and try again.");
+  return navigator.serviceWorker.ready;
+}
+
+export async function currentSubscription(): Promise<PushSubscription | null> {
+  if (!pushSupported()) return null;
+  const reg = await navigator.serviceWorker.getRegistration();
+  return reg ? reg.pushManager.getSubscription() : null;
+}
+
+export async function enablePush(token: string): Promise<void> {
+  if (!pushSupported()) throw new Error("This browser can't receive push notifications.");
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") throw new Error("Notifications are blocked for this site. Allow them in the browser's site settings.");
+  const reg = await registration();
+  const key = await vapidPublicKey();
+  const sub =
+    (await reg.pushManager.getSubscription()) ??
+    (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) }));
+  await registerPush(token, sub.toJSON());
+}
+
+export async function disablePush(token: string): Promise<void> {
+  const sub = await currentSubscription();
+  if (!sub) return;
+  await unregisterPush(token, sub.toJSON()).catch(() => undefined);
+  await sub.unsubscribe();
+}

@@ -1,0 +1,116 @@
+/// <reference lib="webworker" />
+/**
+ * The document worker: Automerge (wasm), automerge-repo, IndexedDB and the sync socket
+ * live here, so loading or merging thousands of contacts never blocks typing or scrolling.
+ * The page sends named operations (doc/ops.ts) and receives view deltas.
+ */
+import { initializeWasm, save } from "@automerge/automerge/slim";
+import wasmUrl from "@automerge/automerge/automerge.wasm?url";
+import * as ops from "../doc/ops";
+import type { RawDoc } from "../doc/schema";
+import { hydrate } from "../doc/hydrate";
+import { connect, forgetLocalCopy, type Connection } from "./connection";
+import type { FromWorker, ToWorker } from "./protocol";
+import { diffViews, index, isEmptyDelta, type Indexed } from "./viewDiff";
+import { deleteViewCache, readViewCache, writeViewCache } from "./viewCache";
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, transfer);
+const CACHE_DELAY_MS = 1500;
+
+let conn: Connection | null = null;
+let ready: Promise<Connection> | null = null;
+let docId = "";
+let prev: Indexed | null = null;
+let ack = 0;
+let postedAck = -1;
+let cacheTimer: ReturnType<typeof setTimeout> | undefined;
+let cacheWritten = false;
+
+function publish() {
+  if (!conn) return;
+  const view = hydrate(conn.handle.doc());
+  const next = index(view);
+  const delta = diffViews(prev, next, view, ack);
+  prev = next;
+  if (isEmptyDelta(delta) && postedAck === ack) return;
+  postedAck = ack;
+  post({ t: "view", view: delta });
+  // Refresh the start-up snapshot once things settle (at once after the first load).
+  clearTimeout(cacheTimer);
+  cacheTimer = setTimeout(
+    () => {
+      cacheWritten = true;
+      if (prev) void writeViewCache(docId, diffViews(null, prev, view, 0, true));
+    },
+    cacheWritten ? CACHE_DELAY_MS : 0,
+  );
+}
+
+async function open(m: Extract<ToWorker, { t: "open" }>) {
+  docId = m.session.docId;
+  // A returning user sees their people from the snapshot while the document loads.
+  const cached = await readViewCache(docId);
+  if (cached && !prev) post({ t: "view", view: { ...cached, cached: true, ack: 0 } });
+  await initializeWasm(wasmUrl);
+  const c = await connect(m.session, m.online);
+  conn = c;
+  c.onState(() => post({ t: "state", state: c.state(), detail: c.detail() }));
+  c.handle.on("change", publish);
+  adoptTimezone(c, m.timezone);
+  publish();
+  post({ t: "state", state: c.state(), detail: c.detail() });
+  return c;
+}
+
+/** A brand new document gets this device's time zone, so reminders arrive at a local hour. */
+function adoptTimezone(c: Connection, tz: string) {
+  const raw = c.handle.doc() as RawDoc | undefined;
+  const empty = !raw?.contacts || Object.keys(raw.contacts).length === 0;
+  const current = raw?.settings?.timezone;
+  if (tz && tz !== "UTC" && empty && (current === undefined || String(current) === "UTC")) {
+    c.handle.change((d) => ops.setSettings(ops.ensureShape(d), { timezone: tz }), { message: "settings: detected time zone" });
+  }
+}
+
+type AnyOp = (d: RawDoc, ...args: unknown[]) => unknown;
+
+self.onmessage = async (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  switch (m.t) {
+    case "open":
+      ready = open(m);
+      ready.catch((err) => post({ t: "failed", message: String(err?.message ?? err) }));
+      break;
+    case "online":
+      (await ready)?.setOnline(m.online);
+      break;
+    case "op": {
+      const c = await ready;
+      if (!c) return;
+      const fn = ops[m.op] as unknown as AnyOp;
+      ack = m.seq;
+      c.handle.change((d) => void fn(ops.ensureShape(d), ...m.args), { message: m.message });
+      publish();
+      break;
+    }
+    case "save": {
+      const c = await ready;
+      const bytes = c ? save(c.handle.doc()) : new Uint8Array();
+      post({ t: "saved", req: m.req, bytes }, [bytes.buffer]);
+      break;
+    }
+    case "close": {
+      clearTimeout(cacheTimer);
+      const c = await ready?.catch(() => null);
+      await c?.close();
+      if (m.forget) {
+        await forgetLocalCopy(docId);
+        await deleteViewCache(docId);
+      }
+      post({ t: "closed", req: m.req });
+      break;
+    }
+  }
+};
