@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod accounts;
+pub mod actions;
 pub mod devices;
 pub mod health;
 pub mod me;
 pub mod metrics;
 pub mod push;
+pub mod reminders;
 pub mod sessions;
 
 use axum::http::header::USER_AGENT;
