@@ -43,7 +43,7 @@ pub struct ReminderConfig {
     pub push_timeout_ms: u64,
 
     /// Reminder worker tasks in this instance (instances also share the work).
-    #[arg(long, env = "KITH_REMINDER_WORKERS", default_value_t = 1)]
+    #[arg(long = "reminder-workers", env = "KITH_REMINDER_WORKERS", default_value_t = 1)]
     pub workers: usize,
 
     /// Quiet time after a document change before its user's nudges are re-planned.
