@@ -194,3 +194,39 @@ async fn done_from_the_notification_reaches_a_connected_device_live_and_starts_a
         })
         .await);
 }
+
+#[tokio::test]
+async fn a_new_cadence_moves_the_nudge_and_archiving_or_merging_cancels_it() {
+    let t0 = utc(2026, 6, 1, 12, 0);
+    let rs = ok(ReminderServer::start(t0).await);
+    let user = ok(rs.user("Europe/Berlin").await);
+    let mut phone = ok(rs.device(&user).await);
+    let last = t0 - Duration::days(20);
+    let ada = befriend(&mut phone, "Ada", 14, last).await;
+    let bob = befriend(&mut phone, "Bob", 14, last).await;
+    let bobby = befriend(&mut phone, "Bobby", 14, last).await;
+    ok(rs.wait_pending(&user, 3).await);
+
+    // Ada: every 30 days now, so due 30 days after the last call, not overdue.
+    ok(crdt_model::set_cadence(&mut phone.doc, ada, Some(30), t0));
+    // Bob is archived; Bobby turns out to be a duplicate of Ada.
+    ok(crdt_model::archive_contact(&mut phone.doc, bob, true, t0));
+    ok(crdt_model::merge_contacts(&mut phone.doc, ada, bobby, t0));
+    ok(phone.sync().await);
+
+    let rows = ok(rs
+        .wait_for_plan(&user, "Ada's nudge alone, moved", |rows| {
+            rows.len() == 1 && rows[0].plan.contact == ada && rows[0].plan.cadence_days == Some(30)
+        })
+        .await);
+    assert_eq!(rows[0].plan.due_at, last + Duration::days(30));
+    assert_eq!(rows[0].status, NudgeStatus::Pending);
+
+    // Nothing goes out for Bob or Bobby; Ada's comes when it is due.
+    ok(rs.step_to(t0 + Duration::days(2)).await);
+    assert!(rs.push.attempts(&user.sub).is_empty());
+    ok(rs.step_to(rows[0].plan.send_at).await);
+    let got = delivered(&rs, &user);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["contact_ids"], json!([ada.to_string()]));
+}
