@@ -71,6 +71,16 @@ pub trait NudgeStore: Send + Sync + 'static {
 
     async fn list_push_subscriptions(&self, user: UserId) -> NudgeResult<Vec<StoredSubscription>>;
 
+    /// The subscriptions of several users (a worker's batch) in one go; users without any
+    /// are absent. Stores override this with one query; the default asks per user.
+    async fn list_push_subscriptions_of(&self, users: &[UserId]) -> NudgeResult<Vec<StoredSubscription>> {
+        let mut all = Vec::new();
+        for user in users {
+            all.extend(self.list_push_subscriptions(*user).await?);
+        }
+        Ok(all)
+    }
+
     /// The push service said the endpoint is gone (404/410): forget it for whoever had it.
     async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool>;
 }

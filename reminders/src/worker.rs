@@ -2,7 +2,7 @@
 //! notifications, push them to every device of the user, record what happened.
 //! Any number of workers (tasks or instances) can share one database: claims are leased.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,6 +137,22 @@ impl Worker {
         for c in claimed {
             groups.entry((c.record.user, c.token)).or_default().push(c.record);
         }
+        // Every user's devices in one query for the whole batch, not one per user.
+        let users: Vec<UserId> = groups.keys().map(|(u, _)| *u).collect();
+        let subscriptions = match self.store.list_push_subscriptions_of(&users).await {
+            Ok(subs) => {
+                let mut by_user: HashMap<UserId, Vec<StoredSubscription>> = HashMap::new();
+                for s in subs {
+                    by_user.entry(s.user).or_default().push(s);
+                }
+                Some(by_user)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list push subscriptions");
+                None
+            }
+        };
+        let subscriptions = &subscriptions;
         // Deliveries and the recording of their outcomes run side by side: recording
         // must never wait for a database connection that a paused delivery is holding.
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -148,7 +164,8 @@ impl Worker {
                 .for_each_concurrent(concurrency, |((user, token), nudges)| {
                     let tx = tx.clone();
                     async move {
-                        let (outcomes, report) = self.deliver_user(user, nudges, now).await;
+                        let subs = subscriptions.as_ref().map(|by_user| by_user.get(&user).map_or(&[][..], Vec::as_slice));
+                        let (outcomes, report) = self.deliver_user(user, nudges, subs, now).await;
                         let _ = tx.send((token, outcomes, report));
                     }
                 })
@@ -182,10 +199,12 @@ impl Worker {
     }
 
     /// Sends one user's due nudges to all their devices and decides each nudge's fate.
+    /// `subs`: the user's subscriptions, `None` if they could not be read.
     async fn deliver_user(
         &self,
         user: UserId,
         nudges: Vec<NudgeRecord>,
+        subs: Option<&[StoredSubscription]>,
         now: DateTime<Utc>,
     ) -> (Vec<(NudgeId, NudgeOutcome)>, TickReport) {
         let mut report = TickReport::default();
@@ -200,15 +219,11 @@ impl Worker {
         if sendable.is_empty() {
             return (outcomes, report);
         }
-        let subs = match self.store.list_push_subscriptions(user).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(user.id = %user, error = %e, "cannot list push subscriptions");
-                for n in &sendable {
-                    outcomes.push((n.id, self.retry_or_fail(n.attempts, None, now, "storage error", &mut report)));
-                }
-                return (outcomes, report);
+        let Some(subs) = subs else {
+            for n in &sendable {
+                outcomes.push((n.id, self.retry_or_fail(n.attempts, None, now, "storage error", &mut report)));
             }
+            return (outcomes, report);
         };
         if subs.is_empty() {
             for n in &sendable {
@@ -220,7 +235,7 @@ impl Worker {
         let attempts_of = |id: NudgeId| sendable.iter().find(|n| n.id == id).map_or(1, |n| n.attempts);
         for note in compose(&sendable) {
             report.notifications += 1;
-            let fate = self.send_to_all(user, &note, &subs, now, &mut report).await;
+            let fate = self.send_to_all(user, &note, subs, now, &mut report).await;
             let attempts = note.nudges.iter().map(|id| attempts_of(*id)).max().unwrap_or(1);
             let outcome = match fate {
                 Fate::Delivered => NudgeOutcome::Sent { at: now },

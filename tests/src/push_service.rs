@@ -59,6 +59,9 @@ pub struct Attempt {
 #[derive(Default)]
 struct Endpoint {
     private_key: Option<p256::SecretKey>,
+    /// The matching public key (uncompressed point), kept so decrypting a push costs one
+    /// scalar multiplication (the ECDH), not two.
+    public_key: Vec<u8>,
     auth: [u8; 16],
     behavior: Vec<Behavior>,
     delivered: Vec<Delivered>,
@@ -148,8 +151,9 @@ impl PushService {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let key = p256::SecretKey::random(&mut rand::rngs::OsRng);
         let auth: [u8; 16] = rand::random();
-        let p256dh = URL_SAFE_NO_PAD.encode(key.public_key().to_encoded_point(false).as_bytes());
-        let ep = Endpoint { private_key: Some(key), auth, ..Endpoint::default() };
+        let public_key = key.public_key().to_encoded_point(false).as_bytes().to_vec();
+        let p256dh = URL_SAFE_NO_PAD.encode(&public_key);
+        let ep = Endpoint { private_key: Some(key), public_key, auth, ..Endpoint::default() };
         lock(&self.inner.endpoints).insert(id.clone(), ep);
         Subscriber {
             endpoint: format!("{}/push/{id}", self.inner.origin),
@@ -273,12 +277,12 @@ fn check(inner: &Inner, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<De
             return Err(format!("bad Topic {t}"));
         }
     }
-    let (key, secret) = {
+    let (key, public, secret) = {
         let eps = lock(&inner.endpoints);
         let ep = eps.get(id).ok_or("unknown endpoint")?;
-        (ep.private_key.clone().ok_or("no key")?, ep.auth)
+        (ep.private_key.clone().ok_or("no key")?, ep.public_key.clone(), ep.auth)
     };
-    let plain = decrypt_aes128gcm(&key, &secret, body)?;
+    let plain = decrypt_with(&key, &public, &secret, body)?;
     let payload = serde_json::from_slice(&plain).map_err(|e| format!("payload is not JSON: {e}"))?;
     Ok(Delivered { payload, topic, ttl, at: Instant::now() })
 }
@@ -348,6 +352,12 @@ fn check_claims(inner: &Inner, jwt: &str) -> Result<(), String> {
 
 /// RFC 8291 (Web Push encryption) over RFC 8188 (aes128gcm), single record.
 pub fn decrypt_aes128gcm(ua_private: &p256::SecretKey, auth_secret: &[u8; 16], body: &[u8]) -> Result<Vec<u8>, String> {
+    let ua_public = ua_private.public_key().to_encoded_point(false);
+    decrypt_with(ua_private, ua_public.as_bytes(), auth_secret, body)
+}
+
+/// [`decrypt_aes128gcm`] with the subscriber's public key (uncompressed) already at hand.
+fn decrypt_with(ua_private: &p256::SecretKey, ua_public: &[u8], auth_secret: &[u8; 16], body: &[u8]) -> Result<Vec<u8>, String> {
     if body.len() < 21 {
         return Err("body shorter than the aes128gcm header".into());
     }
@@ -364,10 +374,9 @@ pub fn decrypt_aes128gcm(ua_private: &p256::SecretKey, auth_secret: &[u8; 16], b
     }
     let as_public = p256::PublicKey::from_sec1_bytes(as_public_bytes).map_err(|_| "bad sender key")?;
     let shared = p256::ecdh::diffie_hellman(ua_private.to_nonzero_scalar(), as_public.as_affine());
-    let ua_public = ua_private.public_key().to_encoded_point(false);
 
     let mut key_info = b"WebPush: info\0".to_vec();
-    key_info.extend_from_slice(ua_public.as_bytes());
+    key_info.extend_from_slice(ua_public);
     key_info.extend_from_slice(as_public_bytes);
     let mut ikm = [0u8; 32];
     Hkdf::<Sha256>::new(Some(auth_secret), shared.raw_secret_bytes())

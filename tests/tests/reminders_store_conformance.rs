@@ -144,3 +144,30 @@ async fn subscriptions_are_unique_by_endpoint_and_follow_their_device() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_batch_of_users_subscriptions_is_read_in_one_go() {
+    on_every_store(|backend, store, _| async move {
+        let n = StoreNudges(store.clone());
+        let (alice, bob, carol) = (user(&store).await, user(&store).await, user(&store).await);
+        let endpoint = || format!("https://push.example/{}", uuid::Uuid::new_v4());
+        let (a1, a2, b1) = (endpoint(), endpoint(), endpoint());
+        for (who, e) in [(alice, &a1), (alice, &a2), (bob, &b1)] {
+            n.upsert_push_subscription(who, None, &sub(e), t0()).await.expect("add");
+        }
+        let mut got: Vec<(UserId, String)> = n
+            .list_push_subscriptions_of(&[alice, bob, carol])
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|s| (s.user, s.subscription.endpoint))
+            .collect();
+        got.sort();
+        let mut want = vec![(alice, a1), (alice, a2), (bob, b1)];
+        want.sort();
+        assert_eq!(got, want, "{backend:?}");
+        assert!(n.list_push_subscriptions_of(&[carol]).await.expect("list").is_empty(), "{backend:?}");
+        assert!(n.list_push_subscriptions_of(&[]).await.expect("list").is_empty(), "{backend:?}: no users");
+    })
+    .await;
+}

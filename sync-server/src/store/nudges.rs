@@ -65,6 +65,10 @@ impl NudgeStore for StoreNudges {
         self.inner()?.list_push_subscriptions(user).await
     }
 
+    async fn list_push_subscriptions_of(&self, users: &[UserId]) -> NudgeResult<Vec<StoredSubscription>> {
+        self.inner()?.list_push_subscriptions_of(users).await
+    }
+
     async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool> {
         self.inner()?.delete_push_subscription_by_endpoint(endpoint).await
     }

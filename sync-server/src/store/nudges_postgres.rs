@@ -249,6 +249,19 @@ impl NudgeStore for PostgresStore {
         rows.iter().map(subscription).collect()
     }
 
+    async fn list_push_subscriptions_of(&self, users: &[UserId]) -> NudgeResult<Vec<StoredSubscription>> {
+        let ids: Vec<Uuid> = users.iter().map(|u| u.0).collect();
+        let rows = sqlx::query(
+            "SELECT id, user_id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id = ANY($1) \
+             ORDER BY created_at, id",
+        )
+        .bind(ids)
+        .fetch_all(self.pool())
+        .await
+        .map_err(backend)?;
+        rows.iter().map(subscription).collect()
+    }
+
     async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool> {
         let r = sqlx::query("DELETE FROM push_subscriptions WHERE endpoint = $1")
             .bind(endpoint)

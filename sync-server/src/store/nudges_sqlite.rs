@@ -4,6 +4,8 @@
 //! statement starts, so two workers (tasks or processes) on one file never claim the same
 //! row. Plan replacement runs in a `BEGIN IMMEDIATE` transaction for the same reason.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use reminders::store::diff_plan;
@@ -22,6 +24,10 @@ use super::SqliteStore;
 /// grows, is never read (one `status IN (...)` would scan the whole table).
 const PENDING_COUNT: &str = "SELECT (SELECT COUNT(*) FROM nudges WHERE status = 'pending') \
      + (SELECT COUNT(*) FROM nudges WHERE status = 'sending')";
+
+/// Ids per `… IN (…)` list (marking nudges sent, looking up subscriptions); far below
+/// SQLite's variable limit.
+const SENT_CHUNK: usize = 256;
 
 const NUDGE_COLUMNS: &str = "id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
                              contact_name, cadence_days, digest";
@@ -177,13 +183,31 @@ pub(crate) async fn claim_due(pool: &SqlitePool, now: DateTime<Utc>, lease: Dura
 pub(crate) async fn record_outcomes(pool: &SqlitePool, token: ClaimToken, outcomes: &[(NudgeId, NudgeOutcome)]) -> NudgeResult<usize> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
     let mut changed = 0;
+    // Deliveries (nearly every outcome, and a tick's share one `at`) are marked sent in one
+    // statement per instant: one round trip to SQLite instead of one per nudge.
+    let mut sent: BTreeMap<DateTime<Utc>, Vec<String>> = BTreeMap::new();
+    for (id, outcome) in outcomes {
+        if let NudgeOutcome::Sent { at } = outcome {
+            sent.entry(*at).or_default().push(id.0.to_string());
+        }
+    }
+    for (at, ids) in &sent {
+        for chunk in ids.chunks(SENT_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "UPDATE nudges SET status = 'sent', sent_at = ?, lease_until = NULL, claim_token = NULL, last_error = NULL \
+                 WHERE claim_token = ? AND status = 'sending' AND id IN ({marks})"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ms(*at)).bind(token.0.to_string());
+            for id in chunk {
+                q = q.bind(id.as_str());
+            }
+            changed += q.execute(&mut *tx).await.map_err(backend)?.rows_affected() as usize;
+        }
+    }
     for (id, outcome) in outcomes {
         let q = match outcome {
-            NudgeOutcome::Sent { at } => sqlx::query(
-                "UPDATE nudges SET status = 'sent', sent_at = ?, lease_until = NULL, claim_token = NULL, last_error = NULL \
-                 WHERE id = ? AND claim_token = ? AND status = 'sending'",
-            )
-            .bind(ms(*at)),
+            NudgeOutcome::Sent { .. } => continue,
             NudgeOutcome::RetryAt { at } => sqlx::query(
                 "UPDATE nudges SET status = 'pending', send_at = ?, lease_until = NULL, claim_token = NULL \
                  WHERE id = ? AND claim_token = ? AND status = 'sending'",
@@ -276,6 +300,26 @@ impl NudgeStore for SqliteStore {
         .await
         .map_err(backend)?;
         rows.iter().map(subscription).collect()
+    }
+
+    async fn list_push_subscriptions_of(&self, users: &[UserId]) -> NudgeResult<Vec<StoredSubscription>> {
+        let mut all = Vec::new();
+        for chunk in users.chunks(SENT_CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT id, user_id, endpoint, p256dh, auth FROM push_subscriptions WHERE user_id IN ({marks}) \
+                 ORDER BY created_at, id"
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for user in chunk {
+                q = q.bind(user.0.to_string());
+            }
+            let rows = q.fetch_all(self.pool()).await.map_err(backend)?;
+            for row in &rows {
+                all.push(subscription(row)?);
+            }
+        }
+        Ok(all)
     }
 
     async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool> {
