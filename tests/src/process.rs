@@ -16,10 +16,12 @@ pub fn kith_binary() -> anyhow::Result<PathBuf> {
         .parent()
         .and_then(|deps| deps.parent())
         .ok_or_else(|| anyhow::anyhow!("cannot locate the target directory from {}", exe.display()))?;
-    let bin = profile_dir.join("kith");
+    // `kith_under_test` is this package's copy of `kith`: cargo rebuilds it with the tests,
+    // so a test never runs a stale server.
+    let bin = profile_dir.join("kith_under_test");
     anyhow::ensure!(
         bin.is_file(),
-        "{} not found: build it first with `cargo build -p sync-server --bin kith`",
+        "{} not found: build it first with `cargo build -p kith-tests --bins`",
         bin.display()
     );
     Ok(bin)
@@ -46,7 +48,8 @@ impl KithProcess {
             .env("KITH_DATABASE_URL", database_url)
             .env("KITH_DATA_DIR", data_dir.path())
             .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
+            // KITH_TEST_LOG: the children's RUST_LOG when chasing a failure.
+            .env("RUST_LOG", std::env::var("KITH_TEST_LOG").unwrap_or_else(|_| "info".to_owned()))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

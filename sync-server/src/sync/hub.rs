@@ -352,12 +352,17 @@ impl Hub {
     /// Another instance stored chunks for `doc`: merge them if the document is in memory.
     async fn on_remote_change(&self, doc: DocId) {
         let slot = self.inner.docs.lock().ok().and_then(|d| d.get(&doc).cloned());
-        let Some(slot) = slot else { return };
+        let Some(slot) = slot else {
+            tracing::debug!(%doc, "another instance changed a document not in memory here");
+            return;
+        };
         let mut guard = slot.state.clone().lock_owned().await;
         let SlotState::Loaded(l) = &mut *guard else { return };
         match self.inner.store.load_chunks(doc).await {
             Ok(chunks) => {
-                if l.document.merge_stored(chunks) {
+                let moved = l.document.merge_stored(chunks);
+                tracing::debug!(%doc, moved, peers = l.inboxes.len(), "merged another instance's chunks");
+                if moved {
                     for inbox in l.inboxes.values() {
                         inbox.mark_dirty(doc);
                     }

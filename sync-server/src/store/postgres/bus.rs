@@ -43,7 +43,7 @@ impl PgChangeBus {
         listener.listen(&channel).await?;
         let instance = uuid::Uuid::new_v4().simple().to_string();
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(listen(listener, channel.clone(), instance.clone(), tx));
+        tokio::spawn(listen(listener, instance.clone(), tx));
         Ok(PgChangeBus { pool, channel, instance, remote: std::sync::Mutex::new(Some(rx)) })
     }
 
@@ -77,7 +77,7 @@ fn parse(instance: &str, payload: &str) -> Option<DocId> {
     (from != instance).then_some(doc)
 }
 
-async fn listen(mut listener: PgListener, channel: String, instance: String, tx: mpsc::Sender<RemoteChange>) {
+async fn listen(mut listener: PgListener, instance: String, tx: mpsc::Sender<RemoteChange>) {
     // After the connection dropped, `try_recv` reconnects and LISTENs again; whatever was
     // published meanwhile is gone, so the hub must re-read every document it holds.
     let mut lost = false;
@@ -88,21 +88,16 @@ async fn listen(mut listener: PgListener, channel: String, instance: String, tx:
                 if std::mem::take(&mut lost) {
                     events.push(RemoteChange::Missed);
                 }
-                events.extend(parse(&instance, n.payload()).map(RemoteChange::Doc));
+                let doc = parse(&instance, n.payload());
+                tracing::debug!(payload = n.payload(), ?doc, "notification");
+                events.extend(doc.map(RemoteChange::Doc));
                 events
             }
+            // The connection dropped; sqlx has already reconnected and LISTENs again (or the
+            // next call fails and retries). Whatever was published meanwhile is gone.
             Ok(None) => {
-                tracing::warn!("LISTEN connection lost; reconnecting");
-                lost = true;
-                // Reconnect now (LISTEN on a channel we already hear is a no-op) rather than at
-                // the next notification, then catch up.
-                match listener.listen(&channel).await {
-                    Ok(()) => {
-                        lost = false;
-                        vec![RemoteChange::Missed]
-                    }
-                    Err(_) => Vec::new(),
-                }
+                tracing::warn!("LISTEN connection lost and re-established; catching up");
+                vec![RemoteChange::Missed]
             }
             Err(sqlx::Error::PoolClosed) => return,
             Err(e) => {
