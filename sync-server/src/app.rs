@@ -20,6 +20,7 @@ use tracing::Level;
 use crate::config::{redact_url, Config};
 use crate::error::AppError;
 use crate::handlers::{account, accounts, devices, health, me, metrics, push, sessions};
+use crate::handlers::{duplicates, export, import};
 use crate::state::AppState;
 
 /// Every route. Keep additions to one line each, grouped by owner, so merges stay easy.
@@ -38,6 +39,12 @@ pub fn app(state: AppState) -> Router {
         // reminders and push
         .route("/push/vapid-public-key", get(push::vapid_public_key))
         .route("/push/subscriptions", post(push::subscribe).delete(push::unsubscribe))
+        // import, export, duplicates (the import reads its own body, up to 20 MiB)
+        .route("/import", post(import::import))
+        .route("/export.vcf", get(export::vcf))
+        .route("/export.json", get(export::json))
+        .route("/duplicates", get(duplicates::list))
+        .route("/contacts/{id}/merge", post(duplicates::merge))
         .method_not_allowed_fallback(method_not_allowed);
 
     let router = Router::new()

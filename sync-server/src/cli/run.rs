@@ -68,6 +68,9 @@ async fn run(parsed: layered::Parsed) -> anyhow::Result<()> {
         Command::User(UserCommand::ResetPassword { email, data }) => {
             super::user::reset_password(&data.config(), &email, &mut out).await
         }
+        Command::User(UserCommand::Export { email, file, data }) => {
+            super::user_export::export(&data.config(), &email, &file, &mut out).await
+        }
         Command::Backup { file, data } => {
             println!("{}", super::backup::backup(&data.config(), &file).await?);
             Ok(())

@@ -2,8 +2,12 @@
 
 pub mod account;
 pub mod accounts;
+mod blocking;
 pub mod devices;
+pub mod duplicates;
+pub mod export;
 pub mod health;
+pub mod import;
 pub mod me;
 pub mod metrics;
 pub mod push;
