@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod handlers;
 pub mod ids;
+pub mod reminder_replan;
 pub mod reminder_service;
 pub mod live_sockets;
 pub mod metrics;

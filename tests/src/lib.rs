@@ -5,6 +5,7 @@ pub mod db_scan;
 pub mod device;
 pub mod process;
 pub mod push_service;
+pub mod reminder_server;
 pub mod reminder_support;
 pub mod server;
 pub mod stores;

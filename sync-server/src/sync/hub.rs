@@ -162,7 +162,9 @@ impl Hub {
     }
 
     /// Fires after every change this instance accepted is durable (devices' and the server's
-    /// own). Reminders re-plan from it. Lagging receivers miss events, never block writers.
+    /// own), and after changes another instance stored are merged into a copy held here (so
+    /// a re-plan from that copy sees both sides of concurrent edits). Reminders re-plan from
+    /// it. Lagging receivers miss events, never block writers.
     pub fn subscribe_changes(&self) -> broadcast::Receiver<DocChanged> {
         self.inner.changes.subscribe()
     }
@@ -210,6 +212,11 @@ impl Hub {
     /// How many documents are in memory (for metrics and tests).
     pub fn loaded_docs(&self) -> usize {
         self.inner.docs.lock().map(|d| d.len()).unwrap_or(0)
+    }
+
+    /// The documents in memory: what a change listener that lagged behind re-reads.
+    pub fn loaded_doc_ids(&self) -> Vec<DocId> {
+        self.inner.docs.lock().map(|d| d.keys().copied().collect()).unwrap_or_default()
     }
 
     /// Drops every document that has had no connection for `doc_idle` as of `now`. The
@@ -366,6 +373,7 @@ impl Hub {
                     for inbox in l.inboxes.values() {
                         inbox.mark_dirty(doc);
                     }
+                    let _ = self.inner.changes.send(DocChanged { doc });
                 }
             }
             Err(e) => tracing::warn!(error = %e, %doc, "could not load chunks another instance announced"),

@@ -320,4 +320,45 @@ async fn after_the_bus_missed_notifications_loaded_documents_catch_up_from_the_s
     tx.send(RemoteChange::Missed).expect("hub listens");
     phone.sync_until(|p| p.get("missed").is_some()).await;
     assert_eq!(phone.get("told").as_deref(), Some("from the other instance"));
+
+/// Another instance's edit of `doc`, stored as an incremental chunk.
+async fn edit_elsewhere(store: &MemStore, doc: DocId, key: &str) {
+    let mut other = Document::load(store.chunks_of(doc)).automerge().clone();
+    let before = other.get_heads();
+    other
+        .transact::<_, _, AutomergeError>(|tx| {
+            tx.put(ROOT, key, "elsewhere")?;
+            Ok(())
+        })
+        .expect("edit");
+    let chunk = make_chunk(ChunkKind::Incremental, other.save_after(&before));
+    store.append_chunk(doc, &chunk).await.expect("stored");
+}
+
+#[tokio::test]
+async fn another_instances_change_merged_here_is_announced_once_to_change_listeners() {
+    let (_, store, user, doc) = setup();
+    let other_doc = DocId::random();
+    store.add_doc(other_doc, user, store.chunks_of(doc));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let hub = Hub::with_bus(store.clone(), Arc::new(ScriptedBus(std::sync::Mutex::new(Some(rx)))), config());
+    hub.read_doc(doc, |_| ()).await.expect("loaded here");
+    hub.read_doc(other_doc, |_| ()).await.expect("loaded here");
+    let mut changes = hub.subscribe_changes();
+
+    edit_elsewhere(&store, doc, "a").await;
+    tx.send(RemoteChange::Doc(doc)).expect("bus");
+    // Announced again with nothing new (e.g. a duplicate NOTIFY): not passed on.
+    tx.send(RemoteChange::Doc(doc)).expect("bus");
+    // Announcements are handled in order, so once this one arrives the others are done.
+    edit_elsewhere(&store, other_doc, "x").await;
+    tx.send(RemoteChange::Doc(other_doc)).expect("bus");
+
+    let mut seen = Vec::new();
+    while seen.last() != Some(&DocChanged { doc: other_doc }) {
+        let got = tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("announced");
+        seen.push(got.expect("open"));
+    }
+    assert_eq!(seen, vec![DocChanged { doc }, DocChanged { doc: other_doc }]);
+    assert_eq!(hub.read_doc(doc, |d| get(d, "a")).await.expect("read").as_deref(), Some("elsewhere"));
 }
