@@ -71,6 +71,21 @@ impl Device {
         Ok(())
     }
 
+    /// Asks the server for some other document on this connection (a `request` carrying an
+    /// empty document's first sync message), as a peer probing ids would. The answer is read
+    /// with [`Device::next`]; `doc-unavailable` is what Kith must say for anything not the user's.
+    pub async fn request_other(&mut self, doc_id: &str) -> anyhow::Result<()> {
+        let data = AutoCommit::new()
+            .sync()
+            .generate_sync_message(&mut sync::State::new())
+            .map(|m| m.encode())
+            .unwrap_or_default();
+        let frame =
+            Message::Request { sender: self.me.clone(), target: self.server.clone(), document_id: doc_id.to_owned(), data };
+        self.ws.send(Frame::binary(frame.encode())).await?;
+        Ok(())
+    }
+
     /// Waits for the next frame from the server, applies it and answers it.
     pub async fn recv(&mut self) -> anyhow::Result<Event> {
         let msg = self.next().await?;

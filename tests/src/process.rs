@@ -8,14 +8,17 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// `target/<profile>/kith`, next to the test executable's `deps/` directory. `scripts/test`
-/// builds it (`cargo build --workspace --all-targets`) before running tests.
+/// `target/<profile>/kith`: next to the test executable's `deps/` directory, or next to the
+/// running binary itself (the benchmark programs). `scripts/test` builds it
+/// (`cargo build --workspace --all-targets`) before running tests.
 pub fn kith_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .ok_or_else(|| anyhow::anyhow!("cannot locate the target directory from {}", exe.display()))?;
+    let dir = exe.parent();
+    let profile_dir = match dir {
+        Some(d) if d.file_name().is_some_and(|n| n == "deps") => d.parent(),
+        _ => dir,
+    }
+    .ok_or_else(|| anyhow::anyhow!("cannot locate the target directory from {}", exe.display()))?;
     let bin = profile_dir.join("kith");
     anyhow::ensure!(
         bin.is_file(),
@@ -81,6 +84,17 @@ impl KithProcess {
 
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
+    }
+
+    /// SIGTERM, as an init system stops a service, then waits up to `wait` for the exit.
+    pub async fn terminate(&mut self, wait: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let pid = self.pid().ok_or_else(|| anyhow::anyhow!("kith has already exited"))?;
+        let sent = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+        anyhow::ensure!(sent.success(), "kill -TERM {pid} failed: {sent}");
+        tokio::time::timeout(wait, self.child.wait())
+            .await
+            .map_err(|_| anyhow::anyhow!("kith did not exit within {wait:?} of SIGTERM"))?
+            .map_err(Into::into)
     }
 
     /// SIGKILL: no graceful shutdown, as when a machine dies.
