@@ -86,14 +86,19 @@ impl KithProcess {
         self.child.id()
     }
 
-    /// SIGTERM, as an init system stops a service, then waits up to `wait` for the exit.
-    pub async fn terminate(&mut self, wait: Duration) -> anyhow::Result<std::process::ExitStatus> {
+    /// SIGTERM, as an init system stops a service. Returns once the signal is sent.
+    pub async fn signal_term(&self) -> anyhow::Result<()> {
         let pid = self.pid().ok_or_else(|| anyhow::anyhow!("kith has already exited"))?;
         let sent = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
         anyhow::ensure!(sent.success(), "kill -TERM {pid} failed: {sent}");
+        Ok(())
+    }
+
+    /// Waits up to `wait` for the process to exit.
+    pub async fn wait_exit(&mut self, wait: Duration) -> anyhow::Result<std::process::ExitStatus> {
         tokio::time::timeout(wait, self.child.wait())
             .await
-            .map_err(|_| anyhow::anyhow!("kith did not exit within {wait:?} of SIGTERM"))?
+            .map_err(|_| anyhow::anyhow!("kith did not exit within {wait:?}"))?
             .map_err(Into::into)
     }
 
