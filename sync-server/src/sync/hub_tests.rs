@@ -320,6 +320,7 @@ async fn after_the_bus_missed_notifications_loaded_documents_catch_up_from_the_s
     tx.send(RemoteChange::Missed).expect("hub listens");
     phone.sync_until(|p| p.get("missed").is_some()).await;
     assert_eq!(phone.get("told").as_deref(), Some("from the other instance"));
+}
 
 /// Another instance's edit of `doc`, stored as an incremental chunk.
 async fn edit_elsewhere(store: &MemStore, doc: DocId, key: &str) {
