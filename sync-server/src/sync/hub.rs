@@ -419,8 +419,7 @@ fn spawn_bus_listener(inner: Weak<Inner>, bus: Arc<dyn ChangeBus>) {
                 RemoteChange::Doc(doc) => hub.on_remote_change(doc).await,
                 RemoteChange::Missed => {
                     // Catch up every document in memory; the rest load fresh when opened.
-                    let loaded: Vec<DocId> = hub.inner.docs.lock().map(|d| d.keys().copied().collect()).unwrap_or_default();
-                    for doc in loaded {
+                    for doc in hub.loaded_doc_ids() {
                         hub.on_remote_change(doc).await;
                     }
                 }
