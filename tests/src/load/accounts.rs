@@ -4,6 +4,7 @@
 use futures::StreamExt;
 use sync_server::ids::DocId;
 
+#[derive(Clone)]
 pub struct UserTarget {
     pub doc_id: String,
     /// Kith's bearer token; `None` for the reference.

@@ -34,6 +34,11 @@ pub struct BigDocReport {
     pub saved_bytes: usize,
     pub generate_s: f64,
     pub upload_s: f64,
+    /// Loading the saved document on this machine, no network: where a fresh sync's time
+    /// goes. `Automerge::load` verifies every change hash (as `load_incremental` into an
+    /// empty document does, which is how a whole-document sync message is applied).
+    pub load_ms: f64,
+    pub load_unverified_ms: f64,
     /// The document in the server's memory.
     pub warm: Runs,
     /// The document loaded from the store for the sync.
@@ -65,12 +70,21 @@ pub async fn run(
     a.until(Duration::from_secs(600), Device::in_sync).await?;
     let upload_s = t.elapsed().as_secs_f64();
     let heads = a.doc.get_heads();
+    let saved = a.doc.save();
+    let t = Instant::now();
+    automerge::Automerge::load(&saved)?;
+    let load_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    automerge::Automerge::load_unverified_heads(&saved)?;
+    let load_unverified_ms = t.elapsed().as_secs_f64() * 1000.0;
     let mut report = BigDocReport {
         contacts: shape.contacts,
         interactions: shape.interactions,
         notes: shape.notes,
         changes: a.doc.get_changes(&[]).len(),
-        saved_bytes: a.doc.save().len(),
+        saved_bytes: saved.len(),
+        load_ms,
+        load_unverified_ms,
         generate_s,
         upload_s,
         ..BigDocReport::default()

@@ -57,6 +57,11 @@ pub struct Args {
     /// Fresh-device syncs of the big document, each with it in memory and loaded from disk.
     #[arg(long, default_value_t = 5)]
     fresh_syncs: usize,
+    /// Connect-and-disconnect cycles of the whole fleet after the first: if RSS after the idle
+    /// timeout stays flat across cycles, what remains is the allocator's high-water mark, not
+    /// a leak that grows with every connection.
+    #[arg(long, default_value_t = 0)]
+    extra_cycles: usize,
     /// Database of the server under test; a fresh SQLite file in a temp dir by default.
     #[arg(long)]
     database_url: Option<String>,
@@ -84,6 +89,9 @@ pub struct Report {
     errors: std::collections::BTreeMap<String, u64>,
     seconds_until_all_documents_dropped: f64,
     rss_after_idle_mib: f64,
+    /// (RSS with every device connected, RSS after they left and the idle timeout passed)
+    /// for each extra cycle.
+    extra_cycles_mib: Vec<(f64, f64)>,
     probe: probe::ProbeReport,
     big_doc: big_doc::BigDocReport,
 }
@@ -142,7 +150,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         linger: Some(linger_rx),
     };
     let t = Instant::now();
-    let mut fleet = Fleet::start(users, &spec, &stats).await;
+    let mut fleet = Fleet::start(users.clone(), &spec, &stats).await;
     r.fleet_ready = fleet.ready;
     r.setup_seconds = t.elapsed().as_secs_f64();
     r.rss_connected_mib = rss();
@@ -174,19 +182,23 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     fleet.finish(Duration::from_secs(10)).await;
     r.errors = stats.errors();
     let t = Instant::now();
-    let limit = Duration::from_secs(args.idle_secs * 3 + 30);
-    loop {
-        let g = scrape::gauges(&base).await?;
-        if g.connected_devices == Some(0.0) && g.documents_in_memory == Some(0.0) {
-            break;
-        }
-        anyhow::ensure!(t.elapsed() < limit, "documents still in memory after {limit:?}: {g:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    all_dropped(&base, args.idle_secs).await?;
     r.seconds_until_all_documents_dropped = t.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(2)).await;
     r.rss_after_idle_mib = rss();
     eprintln!("syncbench: all documents dropped; RSS {:.1} MiB", r.rss_after_idle_mib);
+    for cycle in 0..args.extra_cycles {
+        let (linger_tx, linger_rx) = watch::channel(false);
+        let spec = FleetSpec { linger: Some(linger_rx), ..spec_without_linger(&spec) };
+        let fleet = Fleet::start(users.clone(), &spec, &Arc::new(Stats::default())).await;
+        let connected = rss();
+        let _ = linger_tx.send(true);
+        fleet.finish(Duration::from_secs(10)).await;
+        all_dropped(&base, args.idle_secs).await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        eprintln!("syncbench: extra cycle {}: RSS {connected:.1} MiB connected, {:.1} MiB after", cycle + 1, rss());
+        r.extra_cycles_mib.push((connected, rss()));
+    }
 
     // 4: requests for ids the user may not have.
     r.probe = probe::run(&server, &prober, &foreign_ids, args.probes, &rss).await?;
@@ -195,6 +207,24 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     let shape = workload::Shape { contacts: args.contacts, interactions: args.interactions, notes: args.notes };
     r.big_doc = big_doc::run(&server, &big, shape, args.fresh_syncs, args.idle_secs).await?;
     Ok(r)
+}
+
+/// Waits until no device is connected and the idle sweep has dropped every document.
+async fn all_dropped(base: &str, idle_secs: u64) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let limit = Duration::from_secs(idle_secs * 3 + 30);
+    loop {
+        let g = scrape::gauges(base).await?;
+        if g.connected_devices == Some(0.0) && g.documents_in_memory == Some(0.0) {
+            return Ok(());
+        }
+        anyhow::ensure!(t.elapsed() < limit, "documents still in memory after {limit:?}: {g:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn spec_without_linger(spec: &FleetSpec) -> FleetSpec {
+    FleetSpec { urls: spec.urls.clone(), shape: spec.shape, server_creates_doc: spec.server_creates_doc, setup_concurrency: spec.setup_concurrency, linger: None }
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -210,6 +240,10 @@ fn print_report(r: &Report) {
         verdict(b.warm.median_ms < 300.0 && b.cold.median_ms < 300.0)
     );
     eprintln!(
+        "    loading the saved document locally: {:.1} ms (Automerge::load, hashes verified), {:.1} ms unverified",
+        b.load_ms, b.load_unverified_ms
+    );
+    eprintln!(
         "(2) propagation ({} of {} edits, {} devices connected per /metrics): p50 {:.2} ms (target < 5: {}), p95 {:.2} ms, p99 {:.2} ms (target < 25: {}), max {:.2} ms; server CPU {:.2} s",
         r.edits_delivered, r.edits_sent, r.connected_devices_seen.unwrap_or(f64::NAN),
         r.latency.p50_ms, verdict(r.latency.p50_ms < 5.0), r.latency.p95_ms, r.latency.p99_ms, verdict(r.latency.p99_ms < 25.0), r.latency.max_ms, r.server_cpu_s_during_edits
@@ -221,6 +255,9 @@ fn print_report(r: &Report) {
         (r.rss_after_idle_mib / r.rss_idle_baseline_mib - 1.0) * 100.0,
         verdict(r.rss_after_idle_mib <= r.rss_idle_baseline_mib * 1.2)
     );
+    for (i, (connected, after)) in r.extra_cycles_mib.iter().enumerate() {
+        eprintln!("    extra cycle {}: {connected:.1} MiB connected, {after:.1} MiB after disconnect + idle", i + 1);
+    }
     let p = &r.probe;
     eprintln!(
         "(4) {} requests for foreign/unknown ids: {} doc-unavailable, {} other answers; RSS {:.1} → {:.1} MiB (+{:.2} MiB; target < 10 MB: {}); documents in memory after: {} (the prober's own); {:.0} requests/s",
