@@ -23,11 +23,13 @@
 //! plain JS string (stored as Text) is read the same; note bodies are Text.
 #![forbid(unsafe_code)]
 
+pub mod duplicates;
 pub mod error;
 pub mod export;
 pub mod ids;
 pub mod import;
 mod load;
+pub mod matching;
 pub mod math;
 pub mod num;
 pub mod ops;

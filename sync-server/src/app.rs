@@ -20,6 +20,7 @@ use tracing::Level;
 use crate::config::{redact_url, Config};
 use crate::error::AppError;
 use crate::handlers::{account, accounts, devices, health, me, metrics, push, sessions};
+use crate::handlers::{duplicates, export, import};
 use crate::state::AppState;
 
 /// Every route. Keep additions to one line each, grouped by owner, so merges stay easy.
@@ -38,6 +39,12 @@ pub fn app(state: AppState) -> Router {
         // reminders and push
         .route("/push/vapid-public-key", get(push::vapid_public_key))
         .route("/push/subscriptions", post(push::subscribe).delete(push::unsubscribe))
+        // import, export, duplicates (the import reads its own body, up to 20 MiB)
+        .route("/import", post(import::import))
+        .route("/export.vcf", get(export::vcf))
+        .route("/export.json", get(export::json))
+        .route("/duplicates", get(duplicates::list))
+        .route("/contacts/{id}/merge", post(duplicates::merge))
         .route("/reminders", get(crate::handlers::reminders::list))
         .route("/contacts/{id}/interactions", post(crate::handlers::actions::log_interaction))
         .route("/contacts/{id}/snooze", post(crate::handlers::actions::snooze))
@@ -141,6 +148,13 @@ pub async fn serve(
     let _stop_background = StopOnDrop(state.shutdown.clone());
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let drain = async {
+        // Sync messages are small and latency-bound: without TCP_NODELAY, Nagle's algorithm
+        // meets the peer's delayed ACK and holds a reply back ~40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(listener, service).with_graceful_shutdown(signal).await;
         // Also when serving failed without a signal: background work must stop.
         state.shutdown.begin();

@@ -150,3 +150,51 @@ fn backup_and_restore_refuse_what_they_should() {
     assert!(stderr(&output).contains("not a usable Kith backup"), "{}", stderr(&output));
     assert!(!data.join("kith.db").exists(), "nothing was written");
 }
+
+#[tokio::test]
+async fn user_export_writes_the_same_json_as_export_json() {
+    let server = TestServer::start().await.expect("server");
+    let email = unique_email("export");
+    let (token, _) = server.signup(&email, PASSWORD).await.expect("signup");
+    let fixture = format!("{}/../crdt-model/tests/fixtures/iphone_3.0.vcf", env!("CARGO_MANIFEST_DIR"));
+    let imported = server
+        .http()
+        .post(server.url("/api/v1/import"))
+        .bearer_auth(&token)
+        .header("content-type", "text/vcard")
+        .body(std::fs::read(fixture).expect("fixture"))
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(imported.status(), StatusCode::OK);
+    let over_http: serde_json::Value = server
+        .http()
+        .get(server.url("/api/v1/export.json"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("export.json");
+    let data = server.data_dir().to_path_buf();
+    let output = run(&mut kith(&["user", "export", &email, path(&file), "--data-dir", path(&data)]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Exported 3 contact(s)"), "{}", stdout(&output));
+    let mut from_cli: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("file")).expect("json");
+    let mut over_http = over_http;
+    // Only the moment of export differs.
+    for v in [&mut from_cli, &mut over_http] {
+        v.as_object_mut().expect("object").remove("exportedAt");
+    }
+    assert_eq!(from_cli, over_http);
+
+    let again = run(&mut kith(&["user", "export", &email, path(&file), "--data-dir", path(&data)]));
+    assert_eq!(again.status.code(), Some(1), "an existing file is never overwritten");
+    let missing = run(&mut kith(&["user", "export", "nobody@example.test", path(&dir.path().join("x.json")), "--data-dir", path(&data)]));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no account with email"), "{}", stderr(&missing));
+}

@@ -3,17 +3,22 @@
 //! Pure parsing first ([`parse_vcard_file`], [`parse_csv_file`]) into [`ParsedFile`]; each
 //! card or row succeeds or fails on its own and problems carry their index and line.
 
+mod apply;
 mod card_fields;
 mod csv_contacts;
 mod csv_headers;
 mod dates;
+mod index;
 mod labels;
 pub mod phone;
 mod photo;
 mod split;
+mod to_doc;
 pub mod types;
 mod vcard;
+mod write;
 
+pub use apply::{apply_import, ImportReport, ImportSuggestion};
 pub use phone::{normalize_phone, parse_region};
 pub use types::*;
 

@@ -7,6 +7,7 @@ pub mod layered;
 pub mod show_config;
 pub mod run;
 pub mod user;
+pub mod user_export;
 
 use std::path::PathBuf;
 
@@ -33,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API, WebSocket sync and the web client.
     Serve(ServeArgs),
-    /// Manage accounts: list them, reset a password.
+    /// Manage accounts: list them, reset a password, export one's data.
     #[command(subcommand)]
     User(UserCommand),
     /// Write a consistent snapshot of the database to FILE (safe while serving).
@@ -85,6 +86,16 @@ pub enum UserCommand {
     ResetPassword {
         /// The account's email address.
         email: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Write everything in EMAIL's account to FILE as JSON (what GET /api/v1/export.json
+    /// returns): contacts, interactions, notes, settings. Safe while serving.
+    Export {
+        /// The account's email address.
+        email: String,
+        /// Where to write the JSON; must not exist yet.
+        file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
     },

@@ -3,8 +3,12 @@
 pub mod account;
 pub mod accounts;
 pub mod actions;
+mod blocking;
 pub mod devices;
+pub mod duplicates;
+pub mod export;
 pub mod health;
+pub mod import;
 pub mod me;
 pub mod metrics;
 pub mod push;

@@ -1,0 +1,87 @@
+//! Contacts of a document as vCard records, so the one vCard writer serves both the
+//! import round-trip tests and the export of a user's address book.
+
+use chrono::{DateTime, Utc};
+
+use crate::import::{Labeled, ParsedAddress, ParsedContact, ParsedName, ParsedPhoto, PartialDate};
+use crate::schema::{Contact, KithDoc, LabeledValue};
+
+/// Every contact not merged into another (archived ones too: an export is a backup),
+/// oldest first, as one vCard 3.0 file. Each card's UID is the Kith contact id, so
+/// importing the file back into the same account matches instead of duplicating.
+pub fn export_vcards(doc: &KithDoc) -> String {
+    let mut contacts: Vec<&Contact> = doc.contacts.values().filter(|c| doc.resolve(c.id) == c.id).collect();
+    contacts.sort_by_key(|c| (c.created_at, c.id));
+    let cards: Vec<ParsedContact> = contacts.into_iter().map(|c| to_card(doc, c)).collect();
+    super::write_vcards(&cards)
+}
+
+fn labeled(items: &std::collections::BTreeMap<String, LabeledValue>) -> Vec<Labeled> {
+    items.values().map(|v| Labeled { label: v.label.clone(), value: v.value.clone() }).collect()
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.to_owned())
+}
+
+/// One contact as a card. Notes become the NOTE (oldest first, blank-line separated).
+pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
+    let mut notes: Vec<(DateTime<Utc>, String)> =
+        doc.notes_for(c.id).map(|n| (n.created_at, n.body.as_str().to_owned())).collect();
+    notes.sort();
+    let note: Vec<String> = notes.into_iter().map(|(_, b)| b).filter(|b| !b.trim().is_empty()).collect();
+    let photo = c.photo.as_ref().and_then(|p| match (&p.bytes, &p.url) {
+        (Some(b), _) if !b.is_empty() => Some(ParsedPhoto::Inline { mime: p.mime.clone(), bytes: b.to_vec() }),
+        (_, Some(u)) if !u.trim().is_empty() => Some(ParsedPhoto::Url(u.clone())),
+        _ => None,
+    });
+    ParsedContact {
+        name: ParsedName {
+            display: display_name(c),
+            given: c.name.given.clone(),
+            family: c.name.family.clone(),
+            ..Default::default()
+        },
+        nickname: non_empty(&c.nickname),
+        org: non_empty(&c.company),
+        department: None,
+        title: non_empty(&c.title),
+        emails: labeled(&c.emails),
+        phones: labeled(&c.phones),
+        addresses: c
+            .addresses
+            .values()
+            .map(|a| ParsedAddress {
+                label: a.label.clone(),
+                street: a.street.clone(),
+                city: a.city.clone(),
+                region: a.region.clone(),
+                postal_code: a.postal_code.clone(),
+                country: a.country.clone(),
+            })
+            .collect(),
+        urls: Vec::new(),
+        birthday: c.birthday.map(|b| PartialDate { year: b.year, month: b.month, day: b.day }),
+        anniversary: None,
+        categories: c.tag_names().map(str::to_owned).collect(),
+        uid: Some(c.id.to_string()),
+        photo,
+        note: (!note.is_empty()).then(|| note.join("\n\n")),
+    }
+}
+
+/// A card must have a name to be read back; a contact without a display name gets one
+/// from its other fields.
+fn display_name(c: &Contact) -> String {
+    if !c.name.display.trim().is_empty() {
+        return c.name.display.clone();
+    }
+    let composed = format!("{} {}", c.name.given.trim(), c.name.family.trim());
+    let fallbacks = [composed.trim(), c.nickname.trim(), c.company.trim()];
+    let first_value = |m: &std::collections::BTreeMap<String, LabeledValue>| m.values().map(|v| v.value.trim().to_owned()).find(|v| !v.is_empty());
+    let found = fallbacks.into_iter().find(|s| !s.is_empty()).map(str::to_owned);
+    found
+        .or_else(|| first_value(&c.emails))
+        .or_else(|| first_value(&c.phones))
+        .unwrap_or_else(|| "(no name)".to_owned())
+}

@@ -1,0 +1,162 @@
+//! Who in the document a card could be: lookups by import source, email, phone and name,
+//! kept up to date while one import adds contacts (a file can name a person twice).
+
+use std::collections::{HashMap, HashSet};
+
+use phonenumber::country::Id;
+
+use super::to_doc::{address_key, uid};
+use super::types::ParsedContact;
+use crate::ids::ContactId;
+use crate::matching::{email_key, name_key, phone_key};
+use crate::schema::{Contact, KithDoc};
+
+pub(crate) struct Index {
+    pub(crate) doc: KithDoc,
+    pub(crate) region: Option<Id>,
+    sources: HashMap<String, ContactId>,
+    emails: HashMap<String, ContactId>,
+    phones: HashMap<String, ContactId>,
+    names: HashMap<String, ContactId>,
+    /// Trimmed note bodies per (surviving) contact, so a card's NOTE is added once.
+    notes: HashMap<ContactId, HashSet<String>>,
+}
+
+impl Index {
+    pub(crate) fn new(doc: KithDoc, region: Option<Id>) -> Self {
+        let mut index = Index {
+            region,
+            sources: HashMap::new(),
+            emails: HashMap::new(),
+            phones: HashMap::new(),
+            names: HashMap::new(),
+            notes: HashMap::new(),
+            doc,
+        };
+        // Active contacts first, so a key shared with an archived contact finds the active
+        // one. Merged-away contacts count through their survivor (merging keeps sources).
+        let mut order: Vec<&Contact> = index.doc.contacts.values().collect();
+        order.sort_by_key(|c| (!index.doc.is_active(c), c.created_at, c.id));
+        let entries: Vec<(ContactId, Keys)> = order
+            .into_iter()
+            .map(|c| (index.doc.resolve(c.id), Keys::of(c, region, index.doc.is_active(c))))
+            .collect();
+        for (id, keys) in entries {
+            index.add_keys(id, keys);
+        }
+        // Each note's body, and all of a contact's notes joined as our vCard export writes
+        // them into one NOTE, so re-importing an export adds no note.
+        let mut bodies: Vec<(ContactId, chrono::DateTime<chrono::Utc>, String)> = index
+            .doc
+            .notes
+            .values()
+            .map(|n| (index.doc.resolve(n.contact_id), n.created_at, n.body.as_str().trim().to_owned()))
+            .collect();
+        bodies.sort();
+        let mut joined: HashMap<ContactId, Vec<String>> = HashMap::new();
+        for (id, _, body) in bodies {
+            if !body.is_empty() {
+                joined.entry(id).or_default().push(body.clone());
+            }
+            index.notes.entry(id).or_default().insert(body);
+        }
+        for (id, all) in joined {
+            index.notes.entry(id).or_default().insert(all.join("\n\n"));
+        }
+        index
+    }
+
+    fn add_keys(&mut self, id: ContactId, keys: Keys) {
+        for k in keys.sources {
+            self.sources.entry(k).or_insert(id);
+        }
+        for k in keys.emails {
+            self.emails.entry(k).or_insert(id);
+        }
+        for k in keys.phones {
+            self.phones.entry(k).or_insert(id);
+        }
+        if let Some(k) = keys.name {
+            self.names.entry(k).or_insert(id);
+        }
+    }
+
+    /// The contact this card is: same source key, a UID that is one of our contact ids
+    /// (a Kith export), then the first shared email, then the first shared phone.
+    pub(crate) fn find(&self, source_key: &str, c: &ParsedContact) -> Option<ContactId> {
+        let by_uid = || self.own_id(c);
+        let by_email = || c.emails.iter().find_map(|e| self.emails.get(&email_key(&e.value)?).copied());
+        let by_phone =
+            || c.phones.iter().find_map(|p| self.phones.get(&phone_key(&p.value, self.region)?).copied());
+        self.sources
+            .get(source_key)
+            .copied()
+            .or_else(by_uid)
+            .or_else(by_email)
+            .or_else(by_phone)
+            .filter(|id| self.doc.contacts.contains_key(id))
+    }
+
+    /// The contact whose Kith id is the card's UID (a card from our own export).
+    pub(crate) fn own_id(&self, c: &ParsedContact) -> Option<ContactId> {
+        let u = uid(c)?;
+        let id: ContactId = u.strip_prefix("urn:uuid:").unwrap_or(u).parse().ok()?;
+        self.doc.contacts.contains_key(&id).then(|| self.doc.resolve(id))
+    }
+
+    /// An active contact with the same name (a merge suggestion, never a match).
+    pub(crate) fn same_name(&self, display: &str) -> Option<ContactId> {
+        self.names.get(&name_key(display)?).copied()
+    }
+
+    pub(crate) fn has_note(&self, id: ContactId, body: &str) -> bool {
+        self.notes.get(&id).is_some_and(|b| b.contains(body.trim()))
+    }
+
+    pub(crate) fn note_added(&mut self, id: ContactId, body: &str) {
+        self.notes.entry(id).or_default().insert(body.trim().to_owned());
+    }
+
+    /// Records the new state of a contact written by this import.
+    pub(crate) fn put(&mut self, contact: Contact) {
+        let keys = Keys::of(&contact, self.region, !contact.archived);
+        let id = contact.id;
+        self.doc.contacts.insert(id, contact);
+        self.add_keys(self.doc.resolve(id), keys);
+    }
+}
+
+/// The lookup keys of one contact.
+pub(crate) struct Keys {
+    sources: Vec<String>,
+    emails: Vec<String>,
+    phones: Vec<String>,
+    name: Option<String>,
+}
+
+impl Keys {
+    fn of(c: &Contact, region: Option<Id>, active: bool) -> Self {
+        Keys {
+            sources: c.sources.keys().cloned().collect(),
+            emails: c.emails.values().filter_map(|e| email_key(&e.value)).collect(),
+            phones: c.phones.values().filter_map(|p| phone_key(&p.value, region)).collect(),
+            name: if active { name_key(&c.name.display) } else { None },
+        }
+    }
+}
+
+/// Whether `c` already has an email, phone or address equal to the given one.
+pub(crate) fn has_email(c: &Contact, value: &str) -> bool {
+    let key = email_key(value);
+    c.emails.values().any(|e| e.value.trim() == value.trim() || (key.is_some() && email_key(&e.value) == key))
+}
+
+pub(crate) fn has_phone(c: &Contact, value: &str, region: Option<Id>) -> bool {
+    let key = phone_key(value, region);
+    c.phones.values().any(|p| p.value.trim() == value.trim() || (key.is_some() && phone_key(&p.value, region) == key))
+}
+
+pub(crate) fn has_address(c: &Contact, a: &crate::schema::Address) -> bool {
+    let key = address_key(a);
+    c.addresses.values().any(|x| address_key(x) == key)
+}
