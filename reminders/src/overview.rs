@@ -36,7 +36,7 @@ pub struct BirthdayItem {
 }
 
 pub fn overview(doc: &KithDoc, now: DateTime<Utc>) -> Overview {
-    let name = |id: ContactId| doc.contacts.get(&id).map(|c| crate::plan::display_name(c)).unwrap_or_default();
+    let name = |id: ContactId| doc.contacts.get(&id).map(crate::plan::display_name).unwrap_or_default();
     let mut overdue = Vec::new();
     let mut due_soon = Vec::new();
     for s in all_statuses(doc, now) {

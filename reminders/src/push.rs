@@ -70,14 +70,26 @@ impl PushClient {
 
     /// Encrypts `payload` for `sub` and POSTs it. `now` resolves an HTTP-date `Retry-After`.
     pub async fn send(&self, sub: &PushSubscription, topic: &str, payload: &[u8], now: DateTime<Utc>) -> PushResult {
+        self.send_with_status(sub, topic, payload, now).await.0
+    }
+
+    /// As [`PushClient::send`], also returning the push service's HTTP status (`None` when
+    /// no answer came: a timeout, a network error, or a message never sent), for metrics.
+    pub async fn send_with_status(
+        &self,
+        sub: &PushSubscription,
+        topic: &str,
+        payload: &[u8],
+        now: DateTime<Utc>,
+    ) -> (PushResult, Option<u16>) {
         let request = match self.build(sub, topic, payload) {
             Ok(r) => r,
-            Err(reason) => return PushResult::Rejected { reason },
+            Err(reason) => return (PushResult::Rejected { reason }, None),
         };
         let response = match request.send().await {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => return PushResult::Retry { after: None, reason: "timed out".into() },
-            Err(e) => return PushResult::Retry { after: None, reason: format!("network: {}", without_url(e)) },
+            Err(e) if e.is_timeout() => return (PushResult::Retry { after: None, reason: "timed out".into() }, None),
+            Err(e) => return (PushResult::Retry { after: None, reason: format!("network: {}", without_url(e)) }, None),
         };
         let status = response.status().as_u16();
         let retry_after = response
@@ -86,7 +98,7 @@ impl PushClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, now));
         let body = read_capped(response).await;
-        classify(status, body, retry_after)
+        (classify(status, body, retry_after), Some(status))
     }
 
     fn build(&self, sub: &PushSubscription, topic: &str, payload: &[u8]) -> Result<reqwest::RequestBuilder, String> {

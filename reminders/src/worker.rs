@@ -69,11 +69,16 @@ impl TickReport {
     }
 }
 
+/// Told about every delivery attempt to one subscription: how it ended and the push
+/// service's HTTP status (`None`: no answer). The server feeds its metrics from it.
+pub type AttemptObserver = Arc<dyn Fn(&PushResult, Option<u16>) + Send + Sync>;
+
 pub struct Worker {
     store: Arc<dyn NudgeStore>,
     push: Arc<PushClient>,
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
+    observer: Option<AttemptObserver>,
 }
 
 /// Outcomes are written in batches of up to this many rows per transaction.
@@ -81,7 +86,13 @@ const RECORD_CHUNK: usize = 128;
 
 impl Worker {
     pub fn new(store: Arc<dyn NudgeStore>, push: Arc<PushClient>, clock: Arc<dyn Clock>, config: WorkerConfig) -> Self {
-        Worker { store, push, clock, config }
+        Worker { store, push, clock, config, observer: None }
+    }
+
+    /// Reports every delivery attempt to `observer`.
+    pub fn observed(mut self, observer: AttemptObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Ticks until `shutdown` resolves. Store errors are logged and retried next tick.
@@ -257,13 +268,16 @@ impl Worker {
     ) -> Fate {
         let payload = note.to_json();
         let results = futures::future::join_all(
-            subs.iter().map(|s| self.push.send(&s.subscription, &note.topic, &payload, now)),
+            subs.iter().map(|s| self.push.send_with_status(&s.subscription, &note.topic, &payload, now)),
         )
         .await;
         let mut delivered = false;
         let mut retry: Option<(Option<Duration>, String)> = None;
         let mut dropped = Vec::new();
-        for (sub, result) in subs.iter().zip(results) {
+        for (sub, (result, status)) in subs.iter().zip(results) {
+            if let Some(observe) = &self.observer {
+                observe(&result, status);
+            }
             match result {
                 PushResult::Delivered => {
                     report.delivered += 1;

@@ -45,6 +45,9 @@ pub fn app(state: AppState) -> Router {
         .route("/export.json", get(export::json))
         .route("/duplicates", get(duplicates::list))
         .route("/contacts/{id}/merge", post(duplicates::merge))
+        .route("/reminders", get(crate::handlers::reminders::list))
+        .route("/contacts/{id}/interactions", post(crate::handlers::actions::log_interaction))
+        .route("/contacts/{id}/snooze", post(crate::handlers::actions::snooze))
         .method_not_allowed_fallback(method_not_allowed);
 
     let router = Router::new()
@@ -139,10 +142,19 @@ pub async fn serve(
         background.begin();
         let _ = began_tx.send(tokio::time::Instant::now());
     };
-    // Reminders (re-planning and push workers) run inside this future, so they end with it.
-    let reminders = crate::reminder_service::run(state.clone(), state.shutdown.signal());
+    // Reminders (re-planning and push workers) run as tracked background tasks; if this
+    // future is dropped (a test aborting its server), they are told to stop as well.
+    crate::reminder_service::start(&state);
+    let _stop_background = StopOnDrop(state.shutdown.clone());
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let drain = async {
+        // Sync messages are small and latency-bound: without TCP_NODELAY, Nagle's algorithm
+        // meets the peer's delayed ACK and holds a reply back ~40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(listener, service).with_graceful_shutdown(signal).await;
         // Also when serving failed without a signal: background work must stop.
         state.shutdown.begin();
@@ -159,10 +171,6 @@ pub async fn serve(
             Err(_) => std::future::pending().await,
         }
     };
-    let drain = async {
-        let (result, ()) = tokio::join!(drain, reminders);
-        result
-    };
     tokio::select! {
         result = drain => result,
         () = deadline => Err(anyhow::anyhow!(
@@ -170,6 +178,15 @@ pub async fn serve(
             grace.as_secs(),
             state.sockets.count()
         )),
+    }
+}
+
+/// Begins shutdown of background work when dropped.
+struct StopOnDrop(crate::shutdown::Shutdown);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.begin();
     }
 }
 

@@ -8,12 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reminders::push::{PushClient, PushConfig};
+use reminders::push::{PushClient, PushConfig, PushResult};
 use reminders::vapid::{VapidError, VapidKeys, VapidSigner};
-use reminders::worker::{Worker, WorkerConfig};
+use reminders::worker::{AttemptObserver, Worker, WorkerConfig};
 use reminders::{Clock, EndpointPolicy, NudgeStore, SystemClock};
 
-use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
 
 /// Reminder flags of `kith serve` (each with an environment variable).
@@ -44,7 +43,7 @@ pub struct ReminderConfig {
     pub push_timeout_ms: u64,
 
     /// Reminder worker tasks in this instance (instances also share the work).
-    #[arg(long, env = "KITH_REMINDER_WORKERS", default_value_t = 1)]
+    #[arg(long = "reminder-workers", env = "KITH_REMINDER_WORKERS", default_value_t = 1)]
     pub workers: usize,
 
     /// Quiet time after a document change before its user's nudges are re-planned.
@@ -132,22 +131,42 @@ impl Reminders {
             debounce: Duration::from_millis(config.replan_debounce_ms),
         })
     }
+
+    /// The same service reading time from `clock` (tests drive days in milliseconds).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Reminders { clock, ..self.clone() }
+    }
 }
 
-/// Runs the re-plan loop and the workers until `stop` turns true.
-pub async fn run(state: AppState, stop: ShutdownSignal) {
+/// "Now" as the reminder service sees it: its clock when it runs, else the server's.
+pub fn now(state: &AppState) -> chrono::DateTime<chrono::Utc> {
+    match &state.reminders {
+        Some(rt) => rt.clock.now(),
+        None => state.now(),
+    }
+}
+
+/// Starts the re-plan loop and the push workers as background tasks under
+/// `state.shutdown`: they stop when shutdown begins and the server waits for them (a push
+/// in flight finishes, changes accepted last are planned).
+pub fn start(state: &AppState) {
     let Some(rt) = state.reminders.clone() else { return };
-    let workers = async {
-        let Some(push) = rt.push.clone() else { return };
-        let store: Arc<dyn NudgeStore> = Arc::new(crate::store::nudges::StoreNudges(state.store.clone()));
-        let runs = (0..rt.workers).map(|_| {
-            let worker = Worker::new(store.clone(), push.clone(), rt.clock.clone(), rt.worker);
-            let mut stop = stop.clone();
-            worker.run(async move { stop.wait().await })
-        });
-        futures::future::join_all(runs).await;
-    };
-    workers.await;
+    let shutdown = &state.shutdown;
+    shutdown.track(tokio::spawn(crate::reminder_replan::run(
+        state.clone(),
+        rt.clock.clone(),
+        rt.debounce,
+        shutdown.signal(),
+    )));
+    let Some(push) = rt.push.clone() else { return };
+    let store: Arc<dyn NudgeStore> = Arc::new(crate::store::nudges::StoreNudges(state.store.clone()));
+    let metrics = state.metrics.clone();
+    let observer: AttemptObserver = Arc::new(move |result: &PushResult, status: Option<u16>| {
+        metrics.push_result(matches!(result, PushResult::Delivered), status);
+    });
+    for _ in 0..rt.workers {
+        let worker = Worker::new(store.clone(), push.clone(), rt.clock.clone(), rt.worker).observed(observer.clone());
+        let mut stop = shutdown.signal();
+        shutdown.track(tokio::spawn(worker.run(async move { stop.wait().await })));
+    }
 }
-
-

@@ -70,13 +70,14 @@ impl AppState {
     fn assemble(config: Config, store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, clock: Arc<dyn Clock>) -> Self {
         let hub = Hub::with_bus(store.clone(), bus, hub_config(&config));
         AppState {
+            // One set of counters: the hub and the /sync loop count into the hub's.
+            metrics: hub.metrics().clone(),
             hub,
             store,
             config: Arc::new(config),
             clock,
             passwords: Arc::new(Passwords::new()),
             login_limiter: Arc::new(LoginLimiter::default()),
-            metrics: Arc::new(Metrics::default()),
             sockets: LiveSockets::new(),
             shutdown: Shutdown::new(),
             reminders: None,

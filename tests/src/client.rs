@@ -31,7 +31,7 @@ pub async fn open_socket(ws_url: &str, token: &str) -> anyhow::Result<Socket> {
     let mut config = WebSocketConfig::default();
     config.max_message_size = None;
     config.max_frame_size = None;
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false).await?;
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true).await?;
     Ok(socket)
 }
 

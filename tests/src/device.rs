@@ -24,6 +24,15 @@ pub struct Device {
     state: sync::State,
 }
 
+/// The next thing on the socket, close frames included (see [`Device::next_or_close`]).
+pub enum Incoming {
+    Message(Message),
+    /// The server sent a WebSocket close frame.
+    Close { code: u16, reason: String },
+    /// The connection ended without a close frame.
+    Ended,
+}
+
 /// What arrived from the server.
 pub enum Event {
     /// A sync message was applied; the document may have new changes.
@@ -36,7 +45,8 @@ impl Device {
     /// Connects and completes the handshake. `has_doc`: the device already holds the document
     /// (it sends `sync`, as automerge-repo does after `repo.create()`), else it asks (`request`).
     pub async fn connect(url: &str, doc_id: &str, doc: AutoCommit, has_doc: bool) -> anyhow::Result<Self> {
-        let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+        // disable_nagle: as a phone's WebSocket does; small frames must not wait for ACKs.
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
         let me = PeerId(format!("loadgen-{}", uuid::Uuid::new_v4()));
         let join = Message::Join {
             sender: me.clone(),
@@ -71,6 +81,21 @@ impl Device {
         Ok(())
     }
 
+    /// Asks the server for some other document on this connection (a `request` carrying an
+    /// empty document's first sync message), as a peer probing ids would. The answer is read
+    /// with [`Device::next`]; `doc-unavailable` is what Kith must say for anything not the user's.
+    pub async fn request_other(&mut self, doc_id: &str) -> anyhow::Result<()> {
+        let data = AutoCommit::new()
+            .sync()
+            .generate_sync_message(&mut sync::State::new())
+            .map(|m| m.encode())
+            .unwrap_or_default();
+        let frame =
+            Message::Request { sender: self.me.clone(), target: self.server.clone(), document_id: doc_id.to_owned(), data };
+        self.ws.send(Frame::binary(frame.encode())).await?;
+        Ok(())
+    }
+
     /// Waits for the next frame from the server, applies it and answers it.
     pub async fn recv(&mut self) -> anyhow::Result<Event> {
         let msg = self.next().await?;
@@ -81,6 +106,28 @@ impl Device {
     /// [`Device::handle`] then runs to completion outside it.
     pub async fn next(&mut self) -> anyhow::Result<Message> {
         next_message(&mut self.ws).await
+    }
+
+    /// As [`Device::next`], but tells a close frame (and its code) apart from a dropped
+    /// connection, for tests of how the server says goodbye. Cancel-safe.
+    pub async fn next_or_close(&mut self) -> anyhow::Result<Incoming> {
+        loop {
+            match self.ws.next().await {
+                None => return Ok(Incoming::Ended),
+                Some(Err(e)) => return Err(e.into()),
+                Some(Ok(Frame::Binary(bytes))) => return Ok(Incoming::Message(Message::decode(&bytes)?)),
+                Some(Ok(Frame::Close(frame))) => {
+                    let (code, reason) = frame.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                    return Ok(Incoming::Close { code, reason });
+                }
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// The heads the server last said it has (the changes it has acknowledged).
+    pub fn server_heads(&self) -> Option<Vec<ChangeHash>> {
+        self.state.their_heads.clone()
     }
 
     /// Applies a message from the server and answers it.

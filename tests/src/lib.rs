@@ -3,8 +3,10 @@
 pub mod client;
 pub mod db_scan;
 pub mod device;
+pub mod load;
 pub mod process;
 pub mod push_service;
+pub mod reminder_server;
 pub mod reminder_support;
 pub mod server;
 pub mod stores;

@@ -8,18 +8,21 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-/// `target/<profile>/kith`, next to the test executable's `deps/` directory. `scripts/test`
-/// builds it (`cargo build --workspace --all-targets`) before running tests.
+/// `target/<profile>/kith`: next to the test executable's `deps/` directory, or next to the
+/// running binary itself (the benchmark programs). `scripts/test` builds it
+/// (`cargo build --workspace --all-targets`) before running tests.
 pub fn kith_binary() -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
+    let dir = exe.parent();
+    let in_deps = dir.and_then(|d| d.file_name()).is_some_and(|n| n == "deps");
+    let profile_dir = if in_deps { dir.and_then(|d| d.parent()) } else { dir }
         .ok_or_else(|| anyhow::anyhow!("cannot locate the target directory from {}", exe.display()))?;
-    let bin = profile_dir.join("kith");
+    // Tests run `kith_under_test`, this package's copy of `kith`: cargo rebuilds it with the
+    // tests, so a test never runs a stale server. Benchmark programs run the `kith` beside them.
+    let bin = profile_dir.join(if in_deps { "kith_under_test" } else { "kith" });
     anyhow::ensure!(
         bin.is_file(),
-        "{} not found: build it first with `cargo build -p sync-server --bin kith`",
+        "{} not found: build it first (`cargo build -p kith-tests --bins`, or `-p sync-server --bin kith` for benchmarks)",
         bin.display()
     );
     Ok(bin)
@@ -46,7 +49,8 @@ impl KithProcess {
             .env("KITH_DATABASE_URL", database_url)
             .env("KITH_DATA_DIR", data_dir.path())
             .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
+            // KITH_TEST_LOG: the children's RUST_LOG when chasing a failure.
+            .env("RUST_LOG", std::env::var("KITH_TEST_LOG").unwrap_or_else(|_| "info".to_owned()))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -81,6 +85,22 @@ impl KithProcess {
 
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
+    }
+
+    /// SIGTERM, as an init system stops a service. Returns once the signal is sent.
+    pub async fn signal_term(&self) -> anyhow::Result<()> {
+        let pid = self.pid().ok_or_else(|| anyhow::anyhow!("kith has already exited"))?;
+        let sent = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await?;
+        anyhow::ensure!(sent.success(), "kill -TERM {pid} failed: {sent}");
+        Ok(())
+    }
+
+    /// Waits up to `wait` for the process to exit.
+    pub async fn wait_exit(&mut self, wait: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        tokio::time::timeout(wait, self.child.wait())
+            .await
+            .map_err(|_| anyhow::anyhow!("kith did not exit within {wait:?}"))?
+            .map_err(Into::into)
     }
 
     /// SIGKILL: no graceful shutdown, as when a machine dies.

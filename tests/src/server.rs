@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
+use reminders::Clock;
 use serde_json::{json, Value};
 use sync_server::app;
 use sync_server::config::Config;
@@ -21,6 +23,8 @@ pub struct TestServer {
     http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
+    /// The reminder service's clock, when the test drives time (kept across restarts).
+    reminder_clock: Option<Arc<dyn Clock>>,
     // Declared last: dropped after the server task is told to stop.
     data: DataDir,
 }
@@ -48,23 +52,37 @@ impl TestServer {
     /// A fresh server; `tweak` adjusts the config first (limits, idle timeout, ...).
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().context("temp data dir")?;
-        Self::launch(DataDir::Temp(dir), tweak).await
+        Self::launch(DataDir::Temp(dir), tweak, None).await
     }
 
-    async fn launch(data: DataDir, tweak: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+    /// A fresh server whose reminder service (planning, workers, notification actions)
+    /// reads time from `clock`, so a test can move days ahead without sleeping.
+    pub async fn start_with_clock(clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir().context("temp data dir")?;
+        Self::launch(DataDir::Temp(dir), tweak, Some(clock)).await
+    }
+
+    async fn launch(
+        data: DataDir,
+        tweak: impl FnOnce(&mut Config),
+        reminder_clock: Option<Arc<dyn Clock>>,
+    ) -> anyhow::Result<Self> {
         let mut config = Config::with_data_dir(data.path());
         // Tests must not depend on whether someone built the web client.
         config.web_dir = Some(data.path().join("no-web-client"));
         tweak(&mut config);
-        Self::launch_config(data, config).await
+        Self::launch_config(data, config, reminder_clock).await
     }
 
-    async fn launch_config(data: DataDir, config: Config) -> anyhow::Result<Self> {
+    async fn launch_config(data: DataDir, config: Config, reminder_clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("bind")?;
         let addr = listener.local_addr().context("local addr")?;
         // Prepared here, not inside the task, so a failing start is this call's error
         // rather than a test hanging on a server that never answers.
-        let state = app::prepare(config).await?;
+        let mut state = app::prepare(config).await?;
+        if let (Some(clock), Some(rt)) = (&reminder_clock, &state.reminders) {
+            state.reminders = Some(Arc::new(rt.with_clock(clock.clone())));
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(app::serve(listener, state.clone(), async move {
             let _ = rx.await;
@@ -76,6 +94,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             shutdown: Some(tx),
             task: Some(task),
+            reminder_clock,
             data,
         })
     }
@@ -131,7 +150,7 @@ impl TestServer {
         self.shut_down().await;
         let config = (*self.state.config).clone();
         let data = std::mem::replace(&mut self.data, DataDir::Kept(PathBuf::new()));
-        Stopped { data, config }
+        Stopped { data, config, reminder_clock: self.reminder_clock.take() }
     }
 
     /// `stop()` then `start()`: a restart on the same data dir and config.
@@ -157,6 +176,7 @@ impl TestServer {
 pub struct Stopped {
     data: DataDir,
     config: Config,
+    reminder_clock: Option<Arc<dyn Clock>>,
 }
 
 impl Stopped {
@@ -165,7 +185,7 @@ impl Stopped {
     }
 
     pub async fn start(self) -> anyhow::Result<TestServer> {
-        TestServer::launch_config(self.data, self.config).await
+        TestServer::launch_config(self.data, self.config, self.reminder_clock).await
     }
 }
 

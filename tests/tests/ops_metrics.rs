@@ -73,3 +73,66 @@ async fn metrics_parse_and_count_requests_by_route_and_status() {
     assert_eq!(buckets.last().map(|b| b.count), Some(3.0));
     assert!(!after.samples.iter().any(|s| s.labels.values().any(|v| v.contains(&token))), "no token in labels");
 }
+
+/// Polls `/metrics` until `done` holds for the scrape (the server counts a frame after it has
+/// been written, so a client can see the frame a moment before the counter moves).
+async fn eventually(server: &TestServer, what: &str, done: impl Fn(&Scrape) -> bool) -> Scrape {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = scrape(server).await;
+        if done(&now) {
+            return now;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: {:?}", now.samples);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+fn counter(scrape: &Scrape, name: &str) -> f64 {
+    value(scrape, name, &[]).unwrap_or_else(|| panic!("{name} missing"))
+}
+
+#[tokio::test]
+async fn sync_counters_move_with_every_frame_and_every_durable_write() {
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ROOT};
+    use kith_tests::device::Device;
+
+    let server = TestServer::start().await.expect("server");
+    let (token, doc_id) = server.signup(&unique_email("msync"), PASSWORD).await.expect("signup");
+    let start = scrape(&server).await;
+    assert_eq!(counter(&start, "kith_sync_messages_in_total"), 0.0);
+    assert_eq!(counter(&start, "kith_sync_messages_out_total"), 0.0);
+    // the new user's document was written at signup
+    let signup_bytes = counter(&start, "kith_persisted_bytes_total");
+    assert!(signup_bytes > 0.0, "signup persisted nothing");
+
+    let url = server.ws_url(&format!("/sync?token={token}"));
+    let mut phone = Device::connect(&url, &doc_id, AutoCommit::new(), false).await.expect("phone");
+    phone.until(std::time::Duration::from_secs(10), Device::in_sync).await.expect("phone loads");
+    let mut laptop = Device::connect(&url, &doc_id, AutoCommit::new(), false).await.expect("laptop");
+    laptop.until(std::time::Duration::from_secs(10), Device::in_sync).await.expect("laptop loads");
+    // join + request per device in; peer + sync per device out; reading changes nothing durable
+    let loaded = eventually(&server, "handshakes counted", |s| {
+        counter(s, "kith_sync_messages_in_total") >= 4.0 && counter(s, "kith_sync_messages_out_total") >= 4.0
+    })
+    .await;
+    assert_eq!(counter(&loaded, "kith_persisted_bytes_total"), signup_bytes, "loading wrote nothing");
+
+    // one edit on the phone: persisted, acknowledged, and fanned out to the laptop
+    phone.doc.put(ROOT, "counted", "yes").expect("edit");
+    let edit = phone.doc.get_last_local_change().expect("a change").raw_bytes().len() as f64;
+    phone.send_sync(false).await.expect("send");
+    phone.until(std::time::Duration::from_secs(10), Device::in_sync).await.expect("acknowledged");
+    let hash = phone.doc.get_heads()[0];
+    laptop.until(std::time::Duration::from_secs(10), |d| d.has_change(&hash)).await.expect("fanned out");
+    let (in_before, out_before) =
+        (counter(&loaded, "kith_sync_messages_in_total"), counter(&loaded, "kith_sync_messages_out_total"));
+    let after = eventually(&server, "the edit's frames counted", |s| {
+        counter(s, "kith_sync_messages_in_total") > in_before
+            && counter(s, "kith_sync_messages_out_total") >= out_before + 2.0
+    })
+    .await;
+    let persisted = counter(&after, "kith_persisted_bytes_total") - signup_bytes;
+    assert!(persisted >= edit, "persisted {persisted} bytes for a change of {edit} bytes");
+}

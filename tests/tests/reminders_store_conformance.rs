@@ -62,6 +62,7 @@ async fn claims_are_exclusive_leased_and_fenced_by_token() {
         let lease = Duration::minutes(5);
         let first = a.claim_due(t0(), lease, 10).await.expect("claim");
         assert_eq!(first.len(), 1, "{backend:?}: only what is due");
+        assert_eq!(a.pending_count().await.expect("count"), 2, "{backend:?}: in flight still counts");
         assert!(b.claim_due(t0() + Duration::minutes(1), lease, 10).await.expect("claim").is_empty(), "{backend:?}");
         let second = b.claim_due(t0() + Duration::minutes(6), lease, 10).await.expect("claim");
         let ids: Vec<_> = second.iter().map(|c| c.record.plan.contact_name.clone()).collect();
@@ -75,6 +76,10 @@ async fn claims_are_exclusive_leased_and_fenced_by_token() {
         let rows = a.user_nudges(u).await.expect("rows");
         let ada = rows.iter().find(|r| r.id == id).expect("row");
         assert_eq!((ada.status, ada.plan.send_at), (NudgeStatus::Pending, t0() + Duration::hours(2)), "{backend:?}");
+        let later = a.claim_due(t0() + Duration::hours(1), lease, 10).await.expect("claim");
+        let done = [(later[0].record.id, NudgeOutcome::Sent { at: t0() + Duration::hours(1) })];
+        assert_eq!(a.record_outcomes(later[0].token, &done).await.expect("record"), 1, "{backend:?}");
+        assert_eq!(a.pending_count().await.expect("count"), 1, "{backend:?}: sent rows are not pending");
     })
     .await;
 }

@@ -2,6 +2,7 @@
 //! failed-login limiter.
 
 mod extract;
+mod hash_pool;
 mod limiter;
 mod password;
 mod token;

@@ -1,13 +1,15 @@
-//! argon2id password hashing with OWASP's parameters, run on tokio's blocking pool.
+//! argon2id password hashing with OWASP's parameters, run on a few dedicated threads.
 //!
-//! Why the blocking pool: one hash takes ~20-50 ms of pure CPU and 19 MiB of memory. Run on an
-//! async worker thread it would stall every other connection scheduled on that thread
-//! (WebSocket sync included) for that long. A semaphore also caps how many run at once, so a
-//! burst of logins queues instead of exhausting memory and starving the rest of the server.
+//! Why not the async threads: one hash takes ~20-50 ms of pure CPU and 19 MiB of memory. Run
+//! on an async worker thread it would stall every other connection scheduled on that thread
+//! (WebSocket sync included) for that long. One hashing thread per core (see [`HashPool`])
+//! caps how many run at once, so a burst of logins queues instead of exhausting memory and
+//! starving the rest of the server.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+
+use super::hash_pool::HashPool;
 
 use crate::error::AppError;
 
@@ -46,7 +48,7 @@ pub enum Verified {
 }
 
 pub struct Passwords {
-    slots: Semaphore,
+    pool: HashPool,
 }
 
 impl Default for Passwords {
@@ -58,27 +60,27 @@ impl Default for Passwords {
 impl Passwords {
     pub fn new() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Passwords { slots: Semaphore::new(cores) }
+        Passwords { pool: HashPool::new(cores) }
     }
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$...`) with a fresh random salt.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _slot = self.slots.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(move || hash_now(&password)).await?
+        self.pool.run(move || hash_now(&password)).await.map_err(AppError::internal)?
     }
 
     /// Checks `password` against `stored` (the account's PHC string), or against the dummy
     /// hash when there is no such account, so both take the same time and both say `No`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<Verified, AppError> {
-        let _slot = self.slots.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(move || match stored {
-            Some(phc) => verify_now(&password, &phc),
-            None => {
-                verify_now(&password, DUMMY_HASH)?;
-                Ok(Verified::No)
-            }
-        })
-        .await?
+        self.pool
+            .run(move || match stored {
+                Some(phc) => verify_now(&password, &phc),
+                None => {
+                    verify_now(&password, DUMMY_HASH)?;
+                    Ok(Verified::No)
+                }
+            })
+            .await
+            .map_err(AppError::internal)?
     }
 }
 

@@ -92,6 +92,12 @@ async fn run(parsed: layered::Parsed) -> anyhow::Result<()> {
 /// line for log collectors.
 fn init_tracing(to_stdout: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // automerge logs every error it returns at ERROR level, including the expected "missing
+    // dependencies" when we check a single incoming change on its own; we log what matters.
+    let filter = match "automerge::automerge=off".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let json = std::env::var("KITH_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     // Colours only for a person watching, not in files or journald.
     let ansi = !json && std::env::var_os("NO_COLOR").is_none();

@@ -66,6 +66,7 @@ pub async fn signup(
         }
         return Err(err.into());
     }
+    Metrics::add(&state.metrics.persisted_bytes, snapshot.bytes.len() as u64);
 
     let token = new_token();
     let device = super::device_name(body.device_name.as_deref(), &headers);

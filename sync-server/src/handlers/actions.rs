@@ -8,10 +8,11 @@ use chrono::{DateTime, Duration, Utc};
 use crdt_model::{ContactId, InteractionDraft, InteractionKind, ModelError};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::AuthUser;
 use axum::Json;
 
+use crate::auth::AuthUser;
 use crate::error::{self, AppError};
+use crate::reminder_service;
 use crate::state::AppState;
 
 /// Longest note accepted from a notification action.
@@ -49,7 +50,7 @@ pub async fn log_interaction(
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(AppError::unprocessable("note_too_long", format!("note is longer than {MAX_NOTE_CHARS} characters")));
     }
-    let now = state.now();
+    let now = reminder_service::now(&state);
     let draft = InteractionDraft { contact_ids: vec![contact], kind, at: now, note };
     let id = state
         .hub
@@ -80,7 +81,7 @@ pub async fn snooze(
     if body.days == 0 || body.days > MAX_SNOOZE_DAYS {
         return Err(AppError::unprocessable("invalid_days", format!("days must be between 1 and {MAX_SNOOZE_DAYS}")));
     }
-    let now = state.now();
+    let now = reminder_service::now(&state);
     let until = now + Duration::days(i64::from(body.days));
     state
         .hub
@@ -91,13 +92,18 @@ pub async fn snooze(
     Ok(Json(Snoozed { snoozed_until: until }))
 }
 
+/// A malformed id names no contact: the same 404 as an unknown one (or another user's).
 fn parse_contact(raw: &str) -> Result<ContactId, AppError> {
-    raw.parse().map_err(|_| AppError::bad_request("invalid_contact_id", "contact id must be a uuid"))
+    raw.parse().map_err(|_| no_such_contact())
+}
+
+fn no_such_contact() -> AppError {
+    AppError::NotFound("no such contact".into())
 }
 
 fn model_error(e: ModelError) -> AppError {
     match e {
-        ModelError::ContactNotFound(_) => AppError::NotFound("no such contact".into()),
+        ModelError::ContactNotFound(_) => no_such_contact(),
         ModelError::InvalidInput(m) => AppError::unprocessable("invalid_input", m),
         other => AppError::internal(other),
     }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod accounts;
+pub mod actions;
 mod blocking;
 pub mod devices;
 pub mod duplicates;
@@ -11,6 +12,7 @@ pub mod import;
 pub mod me;
 pub mod metrics;
 pub mod push;
+pub mod reminders;
 pub mod sessions;
 
 use axum::http::header::USER_AGENT;

@@ -17,6 +17,11 @@ use uuid::Uuid;
 
 use super::PostgresStore;
 
+/// Counted per status so each count walks its partial index: the sent history, which only
+/// grows, is never read (one `status IN (...)` would scan the whole table).
+const PENDING_COUNT: &str = "SELECT (SELECT COUNT(*) FROM nudges WHERE status = 'pending') \
+     + (SELECT COUNT(*) FROM nudges WHERE status = 'sending')";
+
 const NUDGE_COLUMNS: &str = "n.id, n.user_id, n.contact_id, n.kind, n.cycle_anchor, n.due_at, n.send_at, n.status, \
                              n.attempts, n.contact_name, n.cadence_days, n.digest";
 
@@ -189,7 +194,7 @@ impl NudgeStore for PostgresStore {
     }
 
     async fn pending_count(&self) -> NudgeResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nudges WHERE status IN ('pending', 'sending')")
+        let n: i64 = sqlx::query_scalar(PENDING_COUNT)
             .fetch_one(self.pool())
             .await
             .map_err(backend)?;

@@ -18,6 +18,11 @@ use uuid::Uuid;
 
 use super::SqliteStore;
 
+/// Counted per status so each count walks its partial index: the sent history, which only
+/// grows, is never read (one `status IN (...)` would scan the whole table).
+const PENDING_COUNT: &str = "SELECT (SELECT COUNT(*) FROM nudges WHERE status = 'pending') \
+     + (SELECT COUNT(*) FROM nudges WHERE status = 'sending')";
+
 const NUDGE_COLUMNS: &str = "id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
                              contact_name, cadence_days, digest";
 
@@ -218,7 +223,7 @@ impl NudgeStore for SqliteStore {
     }
 
     async fn pending_count(&self) -> NudgeResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nudges WHERE status IN ('pending', 'sending')")
+        let n: i64 = sqlx::query_scalar(PENDING_COUNT)
             .fetch_one(self.pool())
             .await
             .map_err(backend)?;

@@ -14,6 +14,16 @@ pub struct DocChanged {
     pub doc: DocId,
 }
 
+/// What another instance told us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoteChange {
+    /// This document changed.
+    Doc(DocId),
+    /// Notifications may have been lost (the bus reconnected): any loaded document may be
+    /// behind the store.
+    Missed,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("change bus: {0}")]
 pub struct BusError(pub String);
@@ -26,7 +36,7 @@ pub trait ChangeBus: Send + Sync + 'static {
 
     /// Changes other instances published (never this instance's own). The hub calls this
     /// once at start and reloads any document it has in memory when one arrives.
-    fn remote_changes(&self) -> BoxStream<'static, DocChanged>;
+    fn remote_changes(&self) -> BoxStream<'static, RemoteChange>;
 }
 
 /// The single-instance bus: nothing to tell, nothing to hear.
@@ -39,7 +49,7 @@ impl ChangeBus for LocalBus {
         Ok(())
     }
 
-    fn remote_changes(&self) -> BoxStream<'static, DocChanged> {
+    fn remote_changes(&self) -> BoxStream<'static, RemoteChange> {
         Box::pin(futures::stream::pending())
     }
 }

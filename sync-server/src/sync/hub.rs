@@ -14,12 +14,13 @@ use automerge::Automerge;
 use futures::StreamExt;
 use tokio::sync::{broadcast, Mutex as AsyncMutex, OwnedMutexGuard};
 
-use super::bus::{ChangeBus, DocChanged, LocalBus};
+use super::bus::{ChangeBus, DocChanged, LocalBus, RemoteChange};
 use super::connection::ServerIdentity;
 use super::document::{ConnId, Document, SyncError};
 use super::inbox::Inbox;
 use super::messages::PeerId;
 use crate::ids::{DocId, UserId};
+use crate::metrics::Metrics;
 use crate::store::{Chunk, Store, StoreError};
 
 /// Tunables, from `KITH_DOC_IDLE_SECS`, `KITH_MAX_MESSAGE_BYTES`, `KITH_MAX_DOC_BYTES`.
@@ -79,6 +80,8 @@ pub(super) struct Inner {
     docs: Mutex<HashMap<DocId, Arc<Slot>>>,
     changes: broadcast::Sender<DocChanged>,
     pub(super) next_conn: AtomicU64,
+    /// The server's counters: the hub counts persisted bytes, the /sync loop messages.
+    metrics: Arc<Metrics>,
 }
 
 impl Inner {
@@ -150,6 +153,7 @@ impl Hub {
                 docs: Mutex::new(HashMap::new()),
                 changes,
                 next_conn: AtomicU64::new(1),
+                metrics: Arc::new(Metrics::default()),
             }),
         };
         spawn_sweeper(Arc::downgrade(&hub.inner));
@@ -161,8 +165,15 @@ impl Hub {
         &self.inner.config
     }
 
+    /// The counters this hub feeds; `AppState` renders the same instance at `/metrics`.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
+    }
+
     /// Fires after every change this instance accepted is durable (devices' and the server's
-    /// own). Reminders re-plan from it. Lagging receivers miss events, never block writers.
+    /// own), and after changes another instance stored are merged into a copy held here (so
+    /// a re-plan from that copy sees both sides of concurrent edits). Reminders re-plan from
+    /// it. Lagging receivers miss events, never block writers.
     pub fn subscribe_changes(&self) -> broadcast::Receiver<DocChanged> {
         self.inner.changes.subscribe()
     }
@@ -210,6 +221,11 @@ impl Hub {
     /// How many documents are in memory (for metrics and tests).
     pub fn loaded_docs(&self) -> usize {
         self.inner.docs.lock().map(|d| d.len()).unwrap_or(0)
+    }
+
+    /// The documents in memory: what a change listener that lagged behind re-reads.
+    pub fn loaded_doc_ids(&self) -> Vec<DocId> {
+        self.inner.docs.lock().map(|d| d.keys().copied().collect()).unwrap_or_default()
     }
 
     /// Drops every document that has had no connection for `doc_idle` as of `now`. The
@@ -313,6 +329,7 @@ impl Hub {
     pub(super) async fn persist(&self, g: &mut DocGuard, chunk: Chunk, except: Option<ConnId>) -> Result<(), StoreError> {
         let doc = g.doc;
         self.inner.store.append_chunk(doc, &chunk).await?;
+        Metrics::add(&self.inner.metrics.persisted_bytes, chunk.bytes.len() as u64);
         let l = g.loaded();
         l.document.persisted(&chunk);
         for (id, inbox) in &l.inboxes {
@@ -343,7 +360,10 @@ impl Hub {
             let Ok(mut g) = hub.lock(doc).await else { return };
             let Some((snapshot, replaced)) = g.loaded().document.compaction_due() else { return };
             match hub.inner.store.compact(doc, &snapshot, &replaced).await {
-                Ok(()) => g.loaded().document.compacted(&snapshot),
+                Ok(()) => {
+                    Metrics::add(&hub.inner.metrics.persisted_bytes, snapshot.bytes.len() as u64);
+                    g.loaded().document.compacted(&snapshot);
+                }
                 Err(e) => tracing::warn!(error = %e, %doc, "compaction failed; will retry after the next change"),
             }
         });
@@ -352,15 +372,21 @@ impl Hub {
     /// Another instance stored chunks for `doc`: merge them if the document is in memory.
     async fn on_remote_change(&self, doc: DocId) {
         let slot = self.inner.docs.lock().ok().and_then(|d| d.get(&doc).cloned());
-        let Some(slot) = slot else { return };
+        let Some(slot) = slot else {
+            tracing::debug!(%doc, "another instance changed a document not in memory here");
+            return;
+        };
         let mut guard = slot.state.clone().lock_owned().await;
         let SlotState::Loaded(l) = &mut *guard else { return };
         match self.inner.store.load_chunks(doc).await {
             Ok(chunks) => {
-                if l.document.merge_stored(chunks) {
+                let moved = l.document.merge_stored(chunks);
+                tracing::debug!(%doc, moved, peers = l.inboxes.len(), "merged another instance's chunks");
+                if moved {
                     for inbox in l.inboxes.values() {
                         inbox.mark_dirty(doc);
                     }
+                    let _ = self.inner.changes.send(DocChanged { doc });
                 }
             }
             Err(e) => tracing::warn!(error = %e, %doc, "could not load chunks another instance announced"),
@@ -386,9 +412,18 @@ fn spawn_sweeper(inner: Weak<Inner>) {
 fn spawn_bus_listener(inner: Weak<Inner>, bus: Arc<dyn ChangeBus>) {
     let mut remote = bus.remote_changes();
     tokio::spawn(async move {
-        while let Some(DocChanged { doc }) = remote.next().await {
+        while let Some(change) = remote.next().await {
             let Some(inner) = inner.upgrade() else { return };
-            Hub { inner }.on_remote_change(doc).await;
+            let hub = Hub { inner };
+            match change {
+                RemoteChange::Doc(doc) => hub.on_remote_change(doc).await,
+                RemoteChange::Missed => {
+                    // Catch up every document in memory; the rest load fresh when opened.
+                    for doc in hub.loaded_doc_ids() {
+                        hub.on_remote_change(doc).await;
+                    }
+                }
+            }
         }
     });
 }

@@ -66,6 +66,21 @@ impl Device {
     }
 }
 
+impl Device {
+    /// Syncs (letting the hub's background tasks run) until `done` holds; fails after 10 s.
+    async fn sync_until(&mut self, done: impl Fn(&Device) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.sync().await.expect("syncs");
+            if done(self) {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "condition not reached within 10 s");
+        }
+    }
+}
+
 fn get(doc: &Automerge, key: &str) -> Option<String> {
     doc.get(ROOT, key).ok().flatten().and_then(|(v, _)| v.into_string().ok())
 }
@@ -252,4 +267,99 @@ async fn compaction_keeps_everything_and_shrinks_the_chunk_list() {
     let reloaded = Document::load(chunks);
     assert_eq!(get(reloaded.automerge(), "counter").as_deref(), Some("39"));
     assert_eq!(reloaded.heads(), phone.doc.get_heads());
+}
+
+/// A bus fed by the test, standing in for another instance's notifications.
+struct ScriptedBus(std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<RemoteChange>>>);
+
+#[async_trait::async_trait]
+impl ChangeBus for ScriptedBus {
+    async fn publish(&self, _doc: DocId, _heads: &[automerge::ChangeHash]) -> Result<(), super::super::bus::BusError> {
+        Ok(())
+    }
+
+    fn remote_changes(&self) -> futures::stream::BoxStream<'static, RemoteChange> {
+        let rx = self.0.lock().expect("not poisoned").take().expect("subscribed once");
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) }).boxed()
+    }
+}
+
+/// Another instance stores a change to `doc`, as its devices would.
+async fn store_foreign_change(store: &MemStore, doc: DocId, key: &str) {
+    let mut other = Document::load(store.chunks_of(doc));
+    let ((), chunk) = other.change(|am| {
+        am.transact::<_, _, AutomergeError>(|tx| {
+            tx.put(ROOT, key, "from the other instance")?;
+            Ok(())
+        })
+        .expect("edit");
+    });
+    store.append_chunk(doc, &chunk.expect("a change")).await.expect("stored");
+}
+
+#[tokio::test]
+async fn after_the_bus_missed_notifications_loaded_documents_catch_up_from_the_store() {
+    let store = Arc::new(MemStore::default());
+    let (user, doc) = (UserId(uuid::Uuid::new_v4()), DocId::random());
+    let mut seed = Automerge::new();
+    seed.transact::<_, _, AutomergeError>(|tx| tx.put(ROOT, "schema", 1)).expect("seed");
+    store.add_doc(doc, user, vec![make_chunk(ChunkKind::Snapshot, seed.save())]);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let hub = Hub::with_bus(store.clone(), Arc::new(ScriptedBus(std::sync::Mutex::new(Some(rx)))), config());
+    let mut phone = Device::new(&hub, user, doc).await;
+    phone.sync().await.expect("phone syncs");
+
+    // A notification for this document arrives: the phone gets the change.
+    store_foreign_change(&store, doc, "told").await;
+    tx.send(RemoteChange::Doc(doc)).expect("hub listens");
+    phone.sync_until(|p| p.get("told").is_some()).await;
+    // A change whose notification was lost: nothing moves until the bus reports the gap.
+    store_foreign_change(&store, doc, "missed").await;
+    phone.sync_until(|_| true).await;
+    assert_eq!(phone.get("missed"), None, "no notification, no reload");
+    tx.send(RemoteChange::Missed).expect("hub listens");
+    phone.sync_until(|p| p.get("missed").is_some()).await;
+    assert_eq!(phone.get("told").as_deref(), Some("from the other instance"));
+}
+
+/// Another instance's edit of `doc`, stored as an incremental chunk.
+async fn edit_elsewhere(store: &MemStore, doc: DocId, key: &str) {
+    let mut other = Document::load(store.chunks_of(doc)).automerge().clone();
+    let before = other.get_heads();
+    other
+        .transact::<_, _, AutomergeError>(|tx| {
+            tx.put(ROOT, key, "elsewhere")?;
+            Ok(())
+        })
+        .expect("edit");
+    let chunk = make_chunk(ChunkKind::Incremental, other.save_after(&before));
+    store.append_chunk(doc, &chunk).await.expect("stored");
+}
+
+#[tokio::test]
+async fn another_instances_change_merged_here_is_announced_once_to_change_listeners() {
+    let (_, store, user, doc) = setup();
+    let other_doc = DocId::random();
+    store.add_doc(other_doc, user, store.chunks_of(doc));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let hub = Hub::with_bus(store.clone(), Arc::new(ScriptedBus(std::sync::Mutex::new(Some(rx)))), config());
+    hub.read_doc(doc, |_| ()).await.expect("loaded here");
+    hub.read_doc(other_doc, |_| ()).await.expect("loaded here");
+    let mut changes = hub.subscribe_changes();
+
+    edit_elsewhere(&store, doc, "a").await;
+    tx.send(RemoteChange::Doc(doc)).expect("bus");
+    // Announced again with nothing new (e.g. a duplicate NOTIFY): not passed on.
+    tx.send(RemoteChange::Doc(doc)).expect("bus");
+    // Announcements are handled in order, so once this one arrives the others are done.
+    edit_elsewhere(&store, other_doc, "x").await;
+    tx.send(RemoteChange::Doc(other_doc)).expect("bus");
+
+    let mut seen = Vec::new();
+    while seen.last() != Some(&DocChanged { doc: other_doc }) {
+        let got = tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("announced");
+        seen.push(got.expect("open"));
+    }
+    assert_eq!(seen, vec![DocChanged { doc }, DocChanged { doc: other_doc }]);
+    assert_eq!(hub.read_doc(doc, |d| get(d, "a")).await.expect("read").as_deref(), Some("elsewhere"));
 }

@@ -18,7 +18,7 @@ pub mod ws;
 #[cfg(test)]
 mod mem_store;
 
-pub use bus::{BusError, ChangeBus, DocChanged, LocalBus};
+pub use bus::{BusError, ChangeBus, DocChanged, LocalBus, RemoteChange};
 pub use document::SyncError;
 pub use hub::{storage_id_for, Hub, HubConfig, HubError};
 pub use hub_conn::HubConnection;

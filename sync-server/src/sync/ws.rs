@@ -16,6 +16,7 @@ use super::hub_conn::HubConnection;
 use crate::auth::AuthUser;
 use crate::ids::UserId;
 use crate::live_sockets::SocketTicket;
+use crate::metrics::Metrics;
 use crate::state::AppState;
 
 /// WebSocket close code for "policy violation": the peer broke the protocol.
@@ -55,12 +56,16 @@ where
     let mut conn = Connection::new(hub.identity().clone(), hub.config().max_message_bytes);
     let mut hub_conn = hub.connect(user);
     let inbox = hub_conn.inbox().clone();
+    let metrics = hub.metrics().clone();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     loop {
         let effects = tokio::select! {
             incoming = stream.next() => match incoming {
-                Some(Ok(WsMessage::Binary(bytes))) => conn.on_frame(&bytes),
+                Some(Ok(WsMessage::Binary(bytes))) => {
+                    Metrics::inc(&metrics.sync_messages_in);
+                    conn.on_frame(&bytes)
+                }
                 Some(Ok(WsMessage::Text(_))) => conn.on_text_frame(),
                 Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Vec::new(),
                 Some(Ok(WsMessage::Close(_))) | None => break,
@@ -100,7 +105,7 @@ where
                 continue;
             }
         };
-        if !perform(effects, &mut conn, &mut hub_conn, &mut sink).await {
+        if !perform(effects, &mut conn, &mut hub_conn, &mut sink, &metrics).await {
             break;
         }
     }
@@ -117,7 +122,13 @@ async fn revoked(ticket: &mut Option<SocketTicket>) -> crate::live_sockets::Clos
 
 /// Performs effects in order; answers from the hub become more effects. Returns whether the
 /// connection stays open.
-async fn perform<S>(effects: Vec<Effect>, conn: &mut Connection, hub_conn: &mut HubConnection, sink: &mut S) -> bool
+async fn perform<S>(
+    effects: Vec<Effect>,
+    conn: &mut Connection,
+    hub_conn: &mut HubConnection,
+    sink: &mut S,
+    metrics: &Metrics,
+) -> bool
 where
     S: Sink<WsMessage> + Unpin,
 {
@@ -128,6 +139,7 @@ where
                 if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
                     return false;
                 }
+                Metrics::inc(&metrics.sync_messages_out);
             }
             Effect::Open { doc, data } => match hub_conn.open(doc).await {
                 Ok(true) => queue.extend(conn.opened(doc, data)),

@@ -13,6 +13,7 @@ import { connect, forgetLocalCopy, type Connection } from "./connection";
 import type { FromWorker, ToWorker } from "./protocol";
 import { diffViews, index, isEmptyDelta, type Indexed } from "./viewDiff";
 import { deleteViewCache, readViewCache, writeViewCache } from "./viewCache";
+import { rawFromExport } from "./exportView";
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -53,6 +54,8 @@ async function open(m: Extract<ToWorker, { t: "open" }>) {
   // A returning user sees their people from the snapshot while the document loads.
   const cached = await readViewCache(docId);
   if (cached && !prev) post({ t: "view", view: { ...cached, cached: true, ack: 0 } });
+  // A first visit on this device has no snapshot: show the server's export meanwhile.
+  else if (!cached && m.online) void showExport(m.session.token);
   await initializeWasm(wasmUrl);
   const c = await connect(m.session, m.online);
   conn = c;
@@ -62,6 +65,22 @@ async function open(m: Extract<ToWorker, { t: "open" }>) {
   publish();
   post({ t: "state", state: c.state(), detail: c.detail() });
   return c;
+}
+
+/** Posts the server's export.json as a start-up view, unless the document got here first.
+ * Only a speed-up: any failure leaves the page waiting for the document as before. */
+async function showExport(token: string) {
+  try {
+    const res = await fetch("/api/v1/export.json", { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok || prev) return;
+    const raw = rawFromExport(await res.json());
+    if (!raw || prev) return;
+    const view = hydrate(raw);
+    if (prev) return;
+    post({ t: "view", view: diffViews(null, index(view), view, 0, true) });
+  } catch {
+    /* offline or not an export: the document will do */
+  }
 }
 
 /** A brand new document gets this device's time zone, so reminders arrive at a local hour. */

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::ids::DocId;
 use crate::store::StoreResult;
-use crate::sync::{BusError, ChangeBus, DocChanged};
+use crate::sync::{BusError, ChangeBus, RemoteChange};
 
 /// PostgreSQL refuses payloads of 8000 bytes or more; past this many heads we send none
 /// (receivers reload the document either way).
@@ -31,7 +31,7 @@ pub struct PgChangeBus {
     channel: String,
     /// This process; its own notifications come back to it and are skipped.
     instance: String,
-    remote: std::sync::Mutex<Option<mpsc::Receiver<DocChanged>>>,
+    remote: std::sync::Mutex<Option<mpsc::Receiver<RemoteChange>>>,
 }
 
 impl PgChangeBus {
@@ -77,23 +77,39 @@ fn parse(instance: &str, payload: &str) -> Option<DocId> {
     (from != instance).then_some(doc)
 }
 
-async fn listen(mut listener: PgListener, instance: String, tx: mpsc::Sender<DocChanged>) {
+async fn listen(mut listener: PgListener, instance: String, tx: mpsc::Sender<RemoteChange>) {
+    // After the connection dropped, `try_recv` reconnects and LISTENs again; whatever was
+    // published meanwhile is gone, so the hub must re-read every document it holds.
+    let mut lost = false;
     loop {
-        match listener.try_recv().await {
+        let event = match listener.try_recv().await {
             Ok(Some(n)) => {
-                if let Some(doc) = parse(&instance, n.payload()) {
-                    if tx.send(DocChanged { doc }).await.is_err() {
-                        return; // the hub is gone
-                    }
+                let mut events = Vec::with_capacity(2);
+                if std::mem::take(&mut lost) {
+                    events.push(RemoteChange::Missed);
                 }
+                let doc = parse(&instance, n.payload());
+                tracing::debug!(payload = n.payload(), ?doc, "notification");
+                events.extend(doc.map(RemoteChange::Doc));
+                events
             }
-            // The connection dropped and is re-established by the next call; anything
-            // published meanwhile reaches devices with the next change to that document.
-            Ok(None) => tracing::warn!("LISTEN connection lost; reconnecting"),
+            // The connection dropped; sqlx has already reconnected and LISTENs again (or the
+            // next call fails and retries). Whatever was published meanwhile is gone.
+            Ok(None) => {
+                tracing::warn!("LISTEN connection lost and re-established; catching up");
+                vec![RemoteChange::Missed]
+            }
             Err(sqlx::Error::PoolClosed) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "LISTEN failed; retrying in 1 s");
+                lost = true;
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                Vec::new()
+            }
+        };
+        for e in event {
+            if tx.send(e).await.is_err() {
+                return; // the hub is gone
             }
         }
         if tx.is_closed() {
@@ -114,7 +130,7 @@ impl ChangeBus for PgChangeBus {
         Ok(())
     }
 
-    fn remote_changes(&self) -> BoxStream<'static, DocChanged> {
+    fn remote_changes(&self) -> BoxStream<'static, RemoteChange> {
         let rx = self.remote.lock().ok().and_then(|mut r| r.take());
         match rx {
             Some(rx) => futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|d| (d, rx)) }).boxed(),

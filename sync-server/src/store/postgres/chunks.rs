@@ -85,7 +85,9 @@ pub(super) async fn compact(
     replaced: &[[u8; 32]],
 ) -> StoreResult<()> {
     let mut tx = pool.begin().await?;
-    let locked = sqlx::query("SELECT id FROM documents WHERE id = $1 FOR UPDATE")
+    // NO KEY UPDATE serialises compactions but, unlike FOR UPDATE, does not block the
+    // foreign-key check of concurrent appends (FOR KEY SHARE) from other instances.
+    let locked = sqlx::query("SELECT id FROM documents WHERE id = $1 FOR NO KEY UPDATE")
         .bind(&doc.0[..])
         .fetch_optional(&mut *tx)
         .await?;

@@ -9,17 +9,13 @@
 //! Several `--url`s: device A of user i talks to url[i % n], device B to url[(i + 1) % n],
 //! so with two instances every edit crosses from one instance to the other.
 
-mod accounts;
-mod stats;
-mod user;
-mod workload;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use stats::{cpu_seconds, peak_rss_mib, postgres_cpu_seconds, rss_mib, Percentiles, Stats};
-use tokio::sync::{mpsc, Semaphore};
+use kith_tests::load::fleet::{Fleet, FleetSpec};
+use kith_tests::load::stats::{cpu_seconds, peak_rss_mib, postgres_cpu_seconds, rss_mib, Percentiles, Stats};
+use kith_tests::load::{accounts, workload};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -113,51 +109,29 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     eprintln!("loadgen: starting documents of ~{} bytes; creating {} users", sample.save().len(), args.users);
 
     let setup_start = Instant::now();
-    let targets = accounts::prepare(&args, args.users).await?;
+    let targets = match args.target {
+        Target::Reference => accounts::reference_users(args.users),
+        Target::Kith => accounts::kith_users(&args.urls[0], args.users).await?,
+    };
     // After account creation (argon2 memory), before any document is loaded.
     let rss_before_sync: f64 = args.server_pids.iter().filter_map(|p| rss_mib(*p)).sum();
-    let setup = Arc::new(Semaphore::new(args.setup_concurrency.max(1)));
-    let (ready_tx, mut ready_rx) = mpsc::channel::<()>(args.users);
-    let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let mut edit_txs = Vec::with_capacity(args.users);
-    let mut tasks = Vec::with_capacity(args.users);
-    for (i, t) in targets.into_iter().enumerate() {
-        let (tx, rx) = mpsc::channel::<usize>(4);
-        edit_txs.push(tx);
-        let n = args.urls.len();
-        let spec = user::UserSpec {
-            url_a: t.ws_url(&args.urls[i % n]),
-            url_b: t.ws_url(&args.urls[(i + 1) % n]),
-            doc_id: t.doc_id.clone(),
-            shape,
-            seed: i as u64,
-            server_creates_doc: args.target == Target::Kith,
-        };
-        let ctx = user::Ctx { stats: stats.clone(), setup: setup.clone(), ready: ready_tx.clone(), stop: stop.clone() };
-        tasks.push(tokio::spawn(user::run(spec, ctx, rx)));
-    }
-    drop(ready_tx);
-    // Every user either becomes ready or fails (and drops its sender).
-    let mut ready = 0usize;
-    while ready_rx.recv().await.is_some() {
-        ready += 1;
-    }
+    let spec = FleetSpec {
+        urls: args.urls.clone(),
+        shape,
+        server_creates_doc: args.target == Target::Kith,
+        setup_concurrency: args.setup_concurrency,
+        linger: None,
+    };
+    let fleet = Fleet::start(targets, &spec, &stats).await;
     let setup_seconds = setup_start.elapsed().as_secs_f64();
-    eprintln!("loadgen: {ready}/{} users synced on both devices in {setup_seconds:.1}s", args.users);
+    eprintln!("loadgen: {}/{} users synced on both devices in {setup_seconds:.1}s", fleet.ready, args.users);
 
     let cpu_before: f64 = args.server_pids.iter().filter_map(|p| cpu_seconds(*p)).sum();
     let pg_before = args.postgres_cpu.then(postgres_cpu_seconds);
     let edit_start = Instant::now();
-    schedule_edits(&args, &edit_txs, &stats).await;
-    drop(edit_txs); // users drain their last edits, then stop
-    let drain_deadline = Instant::now() + Duration::from_secs(10);
-    for task in tasks {
-        let left = drain_deadline.saturating_duration_since(Instant::now());
-        if tokio::time::timeout(left, task).await.is_err() {
-            let _ = stop_tx.send(true);
-        }
-    }
-    let _ = stop_tx.send(true);
+    fleet.edit(args.rate, Duration::from_secs(args.duration), &stats).await;
+    // users drain their last edits, then stop
+    fleet.finish(Duration::from_secs(10)).await;
     let edit_seconds = edit_start.elapsed().as_secs_f64();
     let cpu_after: f64 = args.server_pids.iter().filter_map(|p| cpu_seconds(*p)).sum();
     let pg_cpu = pg_before.map(|b| postgres_cpu_seconds() - b);
@@ -202,29 +176,6 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         errors: error_kinds.values().sum(),
         error_kinds,
     })
-}
-
-/// Hands out edits round-robin at `rate` per second for `duration` seconds. Bounded: stops
-/// at the deadline whatever happens.
-async fn schedule_edits(args: &Args, users: &[mpsc::Sender<usize>], stats: &Stats) {
-    let period = Duration::from_secs_f64(1.0 / args.rate);
-    let total = (args.rate * args.duration as f64).round() as usize;
-    let start = tokio::time::Instant::now();
-    for n in 0..total {
-        tokio::time::sleep_until(start + period.mul_f64(n as f64)).await;
-        let user = &users[n % users.len()];
-        if user.is_closed() {
-            continue; // that user failed during setup; counted there
-        }
-        match user.try_send(n) {
-            Ok(()) => {
-                stats.edits_offered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            Err(_) => {
-                stats.generator_backlog.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    }
 }
 
 fn print_report(r: &Report) {

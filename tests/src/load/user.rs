@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use automerge::{AutoCommit, ChangeHash};
 use tokio::sync::{mpsc, watch, Semaphore};
 
-use kith_tests::device::Device;
-use crate::stats::Stats;
-use crate::workload;
+use super::stats::Stats;
+use super::workload;
+use crate::device::Device;
 
 pub struct UserSpec {
     pub url_a: String,
@@ -27,6 +27,9 @@ pub struct Ctx {
     /// One message when both devices hold the document.
     pub ready: mpsc::Sender<()>,
     pub stop: watch::Receiver<bool>,
+    /// When given, both devices stay connected after their last edit arrived until this turns
+    /// `true`, so the server can be measured with every connection open.
+    pub linger: Option<watch::Receiver<bool>>,
 }
 
 /// How long one initial sync may take before the user counts as failed.
@@ -41,7 +44,7 @@ pub async fn run(spec: UserSpec, ctx: Ctx, edits: mpsc::Receiver<usize>) {
     };
     let _ = ctx.ready.send(()).await;
     drop(ctx.ready);
-    if let Err(e) = edit_loop(a, b, edits, &stats, ctx.stop).await {
+    if let Err(e) = edit_loop(a, b, edits, &stats, ctx.stop, ctx.linger).await {
         stats.error(&format!("editing: {e}"));
     }
 }
@@ -76,10 +79,12 @@ async fn edit_loop(
     mut edits: mpsc::Receiver<usize>,
     stats: &Stats,
     mut stop: watch::Receiver<bool>,
+    mut linger: Option<watch::Receiver<bool>>,
 ) -> anyhow::Result<()> {
     let mut pending: VecDeque<(ChangeHash, Instant)> = VecDeque::new();
     let mut editing = true;
-    while editing || !pending.is_empty() {
+    let mut lingering = linger.as_ref().is_some_and(|l| !*l.borrow());
+    while editing || !pending.is_empty() || lingering {
         tokio::select! {
             next = edits.recv(), if editing => match next {
                 Some(n) => {
@@ -105,9 +110,21 @@ async fn edit_loop(
                 }
             }
             _ = stop.changed() => break,
+            released = wait_true(&mut linger), if lingering => {
+                lingering = false;
+                if !released { break; }
+            }
         }
     }
     a.close().await;
     b.close().await;
     Ok(())
+}
+
+/// Resolves when `linger` turns true (`true`) or its sender is gone (`false`); never without one.
+async fn wait_true(linger: &mut Option<watch::Receiver<bool>>) -> bool {
+    match linger {
+        Some(l) => l.wait_for(|v| *v).await.is_ok(),
+        None => std::future::pending().await,
+    }
 }

@@ -113,7 +113,7 @@ fn log_interaction(
 /// One user action, one change: alternately log an interaction and type into a note, the
 /// two most common edits in a relationship manager. Returns the new change's hash.
 pub fn edit(doc: &mut AutoCommit, n: usize) -> AmResult<Option<ChangeHash>> {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         let Some((_, interactions)) = doc.get(ROOT, "interactions")? else { return Ok(None) };
         let contacts: Vec<String> = match doc.get(ROOT, "contacts")? {
             Some((_, c)) => doc.keys(&c).take(50).collect(),

@@ -73,7 +73,11 @@ pub struct Percentiles {
 
 impl Percentiles {
     fn of(v: &Mutex<Vec<u64>>) -> Self {
-        let mut v = v.lock().map(|v| v.clone()).unwrap_or_default();
+        Self::of_micros(v.lock().map(|v| v.clone()).unwrap_or_default())
+    }
+
+    /// Nearest-rank percentiles of durations given in microseconds.
+    pub fn of_micros(mut v: Vec<u64>) -> Self {
         if v.is_empty() {
             return Percentiles::default();
         }
