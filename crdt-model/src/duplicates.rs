@@ -10,7 +10,7 @@ use phonenumber::country::Id;
 use serde::Serialize;
 
 use crate::ids::ContactId;
-use crate::matching::{email_key, name_key, phone_key};
+use crate::matching::{email_key, name_key, phone_key, phone_tail};
 use crate::schema::{Contact, KithDoc};
 
 /// Why two contacts look like the same person.
@@ -35,11 +35,27 @@ pub struct DuplicateSuggestion {
 pub fn find_duplicates(doc: &KithDoc, region: Option<Id>) -> Vec<DuplicateSuggestion> {
     let mut contacts: Vec<&Contact> = doc.active_contacts().collect();
     contacts.sort_by_key(|c| (c.created_at, c.id));
+    // Parsing every number is slow; only numbers whose last digits another contact's
+    // number shares can be the same phone (see `matching::phone_tail`).
+    let mut tails: HashMap<String, BTreeSet<ContactId>> = HashMap::new();
+    for c in &contacts {
+        for p in c.phones.values() {
+            if let Some(t) = phone_tail(&p.value) {
+                tails.entry(t).or_default().insert(c.id);
+            }
+        }
+    }
+    let worth_parsing = |raw: &str| phone_tail(raw).is_some_and(|t| tails.get(&t).is_some_and(|ids| ids.len() > 1));
     let mut first: HashMap<(MatchReason, String), ContactId> = HashMap::new();
     let mut pairs: BTreeMap<(ContactId, ContactId), BTreeSet<MatchReason>> = BTreeMap::new();
     for c in contacts {
         let emails = c.emails.values().filter_map(|e| email_key(&e.value)).map(|k| (MatchReason::Email, k));
-        let phones = c.phones.values().filter_map(|p| phone_key(&p.value, region)).map(|k| (MatchReason::Phone, k));
+        let phones = c
+            .phones
+            .values()
+            .filter(|p| worth_parsing(&p.value))
+            .filter_map(|p| phone_key(&p.value, region))
+            .map(|k| (MatchReason::Phone, k));
         let name = name_key(&c.name.display).map(|k| (MatchReason::Name, k));
         for key in emails.chain(phones).chain(name) {
             let reason = key.0;

@@ -4,7 +4,8 @@
 //! file again (every card matches; nothing is written). Targets: < 3 s and < 2 s.
 //!
 //! Run: `cargo bench -p sync-server --bench import`.
-//! `KITH_BENCH_PHOTO_BYTES` sets the photo size (default 13,000 bytes: 1,000 photos of
+//! `KITH_BENCH_PHOTO_BYTES` sets the photo size (default 11,000 bytes, so the file fits the
+//! 20 MiB upload limit with its 10,000 cards of text; 1,000 photos of
 //! 20 KB would be 26.7 MB of base64, over the 20 MiB upload limit on their own).
 
 use std::time::{Duration, Instant};
@@ -57,7 +58,22 @@ fn generate(photo_bytes: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-async fn import(http: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) -> anyhow::Result<(Duration, Value)> {
+/// CPU time this process (client and server) has used so far, from `/proc/self/stat`
+/// (Linux; zero elsewhere). On a shared machine wall time includes waiting for a core;
+/// CPU time shows what the work itself costs.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<u64> = rest.split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// Wall time, CPU time and the report of one import.
+async fn import(http: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) -> anyhow::Result<(Duration, Duration, Value)> {
+    let cpu = cpu_time();
     let started = Instant::now();
     let response = http
         .post(format!("{base}/api/v1/import"))
@@ -69,8 +85,9 @@ async fn import(http: &reqwest::Client, base: &str, token: &str, body: Vec<u8>) 
     let status = response.status();
     let report: Value = response.json().await?;
     let took = started.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu);
     anyhow::ensure!(status.is_success(), "import failed: {status} {report}");
-    Ok((took, report))
+    Ok((took, cpu, report))
 }
 
 fn summary(report: &Value) -> String {
@@ -86,7 +103,7 @@ fn summary(report: &Value) -> String {
 
 async fn run() -> anyhow::Result<()> {
     let photo_bytes: usize =
-        std::env::var("KITH_BENCH_PHOTO_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(13_000);
+        std::env::var("KITH_BENCH_PHOTO_BYTES").ok().and_then(|v| v.parse().ok()).unwrap_or(11_000);
     let file = generate(photo_bytes);
     println!(
         "file: {CARDS} cards, {} with {photo_bytes}-byte photos, {:.1} MiB",
@@ -109,16 +126,48 @@ async fn run() -> anyhow::Result<()> {
         .await?;
     let token = signup["token"].as_str().ok_or_else(|| anyhow::anyhow!("no token: {signup}"))?.to_owned();
 
-    let (took, report) = import(&http, &base, &token, file.clone()).await?;
-    println!("first import  {:>8.2?}  (target < 3 s)  {}", took, summary(&report));
-    let (took, report) = import(&http, &base, &token, file).await?;
-    println!("re-import     {:>8.2?}  (target < 2 s)  {}", took, summary(&report));
+    let (took, cpu, report) = import(&http, &base, &token, file.clone()).await?;
+    println!("first import  {took:>8.2?} (cpu {cpu:>8.2?})  target < 3 s  {}", summary(&report));
+    let (took, cpu, report) = import(&http, &base, &token, file.clone()).await?;
+    println!("re-import     {took:>8.2?} (cpu {cpu:>8.2?})  target < 2 s  {}  [at once: shares the CPU with the first import's compaction and reminder planning]", summary(&report));
+    // Let the background work the first import started (snapshot compaction, reminder
+    // re-planning) finish, to see the re-import on its own.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let (took, cpu, report) = import(&http, &base, &token, file.clone()).await?;
+    println!("re-import     {took:>8.2?} (cpu {cpu:>8.2?})  target < 2 s  {}  [after background work settled]", summary(&report));
 
     let started = Instant::now();
     let vcf = http.get(format!("{base}/api/v1/export.vcf")).bearer_auth(&token).send().await?.bytes().await?;
     println!("export.vcf    {:>8.2?}  ({:.1} MiB)", started.elapsed(), vcf.len() as f64 / (1024.0 * 1024.0));
+    in_process(&file)?;
     let db = std::fs::metadata(dir.path().join("kith.db")).map(|m| m.len()).unwrap_or(0);
     println!("database file {:.1} MiB", db as f64 / (1024.0 * 1024.0));
+    Ok(())
+}
+
+/// Where the time goes, without HTTP and storage: parse, apply to a fresh document, encode
+/// the change, then the same file again.
+fn in_process(file: &[u8]) -> anyhow::Result<()> {
+    let limits = crdt_model::import::Limits::default();
+    let now = chrono::Utc::now();
+    let started = Instant::now();
+    let parsed = crdt_model::import::parse_vcard_file(file, &limits)?;
+    let parse = started.elapsed();
+    let mut doc = crdt_model::new_document("UTC", now)?;
+    let heads = doc.get_heads();
+    let started = Instant::now();
+    crdt_model::import::apply_import(&mut doc, &parsed, now)?;
+    let apply = started.elapsed();
+    let started = Instant::now();
+    let change = doc.save_after(&heads);
+    let encode = started.elapsed();
+    let started = Instant::now();
+    crdt_model::import::apply_import(&mut doc, &parsed, now)?;
+    let reapply = started.elapsed();
+    println!(
+        "in process: parse {parse:.2?}, apply {apply:.2?}, encode change {encode:.2?} ({:.1} MiB), re-apply {reapply:.2?}",
+        change.len() as f64 / (1024.0 * 1024.0)
+    );
     Ok(())
 }
 

@@ -97,7 +97,7 @@ impl Grouped {
     }
 }
 
-fn labeled<'a>(items: &'a [Labeled]) -> impl Iterator<Item = &'a Labeled> {
+fn labeled(items: &[Labeled]) -> impl Iterator<Item = &Labeled> {
     items.iter().filter(|l| !l.value.trim().is_empty())
 }
 

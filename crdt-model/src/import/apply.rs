@@ -155,7 +155,16 @@ fn update(
     now: DateTime<Utc>,
 ) -> Result<bool, ModelError> {
     let Some(mut c) = index.doc.contacts.get(&id).cloned() else { return Ok(false) };
-    let obj = get_map(tx, contacts, &id.to_string())?.ok_or(ModelError::ContactNotFound(id))?;
+    // Looked up on the first write only: most re-imported cards write nothing.
+    let mut found = None;
+    let mut obj = |tx: &Transaction<'_>| -> Result<ObjId, ModelError> {
+        if let Some(o) = &found {
+            return Ok(Clone::clone(o));
+        }
+        let o = get_map(tx, contacts, &id.to_string())?.ok_or(ModelError::ContactNotFound(id))?;
+        found = Some(o.clone());
+        Ok(o)
+    };
     let mut changed = false;
 
     let new = to_doc::new_contact(id, card, (key.clone(), source.clone()), now);
@@ -165,7 +174,8 @@ fn update(
         ("family", &mut c.name.family, &new.name.family),
     ] {
         if current.trim().is_empty() && !value.trim().is_empty() {
-            let name = ensure_map(tx, &obj, "name")?;
+            let o = obj(tx)?;
+            let name = ensure_map(tx, &o, "name")?;
             tx.put(&name, field, ScalarValue::Str(value.as_str().into()))?;
             value.clone_into(current);
             changed = true;
@@ -177,7 +187,8 @@ fn update(
         ("title", &mut c.title, &new.title),
     ] {
         if current.trim().is_empty() && !value.trim().is_empty() {
-            tx.put(&obj, field, ScalarValue::Str(value.as_str().into()))?;
+            let o = obj(tx)?;
+            tx.put(&o, field, ScalarValue::Str(value.as_str().into()))?;
             value.clone_into(current);
             changed = true;
         }
@@ -185,7 +196,8 @@ fn update(
     for e in new.emails.values() {
         if !has_email(&c, &e.value) {
             let k = new_entry_key();
-            let map = ensure_map(tx, &obj, "emails")?;
+            let o = obj(tx)?;
+            let map = ensure_map(tx, &o, "emails")?;
             write::labeled(tx, &map, &k, e)?;
             c.emails.insert(k, e.clone());
             changed = true;
@@ -194,7 +206,8 @@ fn update(
     for p in new.phones.values() {
         if !has_phone(&c, &p.value, index.region) {
             let k = new_entry_key();
-            let map = ensure_map(tx, &obj, "phones")?;
+            let o = obj(tx)?;
+            let map = ensure_map(tx, &o, "phones")?;
             write::labeled(tx, &map, &k, p)?;
             c.phones.insert(k, p.clone());
             changed = true;
@@ -203,26 +216,30 @@ fn update(
     for a in new.addresses.values() {
         if !has_address(&c, a) {
             let k = new_entry_key();
-            let map = ensure_map(tx, &obj, "addresses")?;
+            let o = obj(tx)?;
+            let map = ensure_map(tx, &o, "addresses")?;
             write::address(tx, &map, &k, a)?;
             c.addresses.insert(k, a.clone());
             changed = true;
         }
     }
     if c.birthday.is_none() && new.birthday.is_some() {
-        write::birthday(tx, &obj, new.birthday)?;
+        let o = obj(tx)?;
+        write::birthday(tx, &o, new.birthday)?;
         c.birthday = new.birthday;
         changed = true;
     }
     if c.photo.is_none() && new.photo.is_some() {
-        write::photo(tx, &obj, new.photo.as_ref())?;
+        let o = obj(tx)?;
+        write::photo(tx, &o, new.photo.as_ref())?;
         c.photo = new.photo.clone();
         changed = true;
     }
     // A tag the user removed is stored as `false`; only tags never seen are added.
     for tag in new.tags.keys() {
         if !c.tags.contains_key(tag) {
-            let map = ensure_map(tx, &obj, "tags")?;
+            let o = obj(tx)?;
+            let map = ensure_map(tx, &o, "tags")?;
             tx.put(&map, tag.as_str(), ScalarValue::Boolean(true))?;
             c.tags.insert(tag.clone(), true);
             changed = true;
@@ -231,12 +248,15 @@ fn update(
     // A card from our own export names the contact by its id: that is no new source.
     let own = index.own_id(card) == Some(id);
     if !own && !c.sources.contains_key(&key) {
-        let map = ensure_map(tx, &obj, "sources")?;
+        let o = obj(tx)?;
+        let map = ensure_map(tx, &o, "sources")?;
         write::source(tx, &map, &key, &source)?;
         c.sources.insert(key, source);
         changed = true;
     }
-    index.put(c);
+    if changed {
+        index.put(c);
+    }
     changed |= add_note(tx, notes, index, id, card, now)?;
     Ok(changed)
 }

@@ -101,7 +101,7 @@ fn csv_error_kind(e: &csv::Error) -> &'static str {
     }
 }
 
-fn cell<'r>(record: &'r csv::StringRecord, i: Option<usize>) -> &'r str {
+fn cell(record: &csv::StringRecord, i: Option<usize>) -> &str {
     i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("")
 }
 

@@ -8,7 +8,7 @@ use phonenumber::country::Id;
 use super::to_doc::{address_key, uid};
 use super::types::ParsedContact;
 use crate::ids::ContactId;
-use crate::matching::{email_key, name_key, phone_key};
+use crate::matching::{email_key, name_key, phone_key, phone_tail, same_phone};
 use crate::schema::{Contact, KithDoc};
 
 pub(crate) struct Index {
@@ -16,7 +16,10 @@ pub(crate) struct Index {
     pub(crate) region: Option<Id>,
     sources: HashMap<String, ContactId>,
     emails: HashMap<String, ContactId>,
-    phones: HashMap<String, ContactId>,
+    /// Numbers by their last digits (cheap); full E.164 comparison only within a bucket.
+    phones: HashMap<String, Vec<(String, ContactId)>>,
+    /// `phone_key` results: parsing a number is the expensive part of matching.
+    phone_keys: std::cell::RefCell<HashMap<String, Option<String>>>,
     names: HashMap<String, ContactId>,
     /// Trimmed note bodies per (surviving) contact, so a card's NOTE is added once.
     notes: HashMap<ContactId, HashSet<String>>,
@@ -29,6 +32,7 @@ impl Index {
             sources: HashMap::new(),
             emails: HashMap::new(),
             phones: HashMap::new(),
+            phone_keys: Default::default(),
             names: HashMap::new(),
             notes: HashMap::new(),
             doc,
@@ -39,7 +43,7 @@ impl Index {
         order.sort_by_key(|c| (!index.doc.is_active(c), c.created_at, c.id));
         let entries: Vec<(ContactId, Keys)> = order
             .into_iter()
-            .map(|c| (index.doc.resolve(c.id), Keys::of(c, region, index.doc.is_active(c))))
+            .map(|c| (index.doc.resolve(c.id), Keys::of(c, index.doc.is_active(c))))
             .collect();
         for (id, keys) in entries {
             index.add_keys(id, keys);
@@ -73,8 +77,8 @@ impl Index {
         for k in keys.emails {
             self.emails.entry(k).or_insert(id);
         }
-        for k in keys.phones {
-            self.phones.entry(k).or_insert(id);
+        for (tail, raw) in keys.phones {
+            self.phones.entry(tail).or_default().push((raw, id));
         }
         if let Some(k) = keys.name {
             self.names.entry(k).or_insert(id);
@@ -86,8 +90,7 @@ impl Index {
     pub(crate) fn find(&self, source_key: &str, c: &ParsedContact) -> Option<ContactId> {
         let by_uid = || self.own_id(c);
         let by_email = || c.emails.iter().find_map(|e| self.emails.get(&email_key(&e.value)?).copied());
-        let by_phone =
-            || c.phones.iter().find_map(|p| self.phones.get(&phone_key(&p.value, self.region)?).copied());
+        let by_phone = || c.phones.iter().find_map(|p| self.by_phone(&p.value));
         self.sources
             .get(source_key)
             .copied()
@@ -95,6 +98,18 @@ impl Index {
             .or_else(by_email)
             .or_else(by_phone)
             .filter(|id| self.doc.contacts.contains_key(id))
+    }
+
+    /// The first contact with the same phone number.
+    fn by_phone(&self, value: &str) -> Option<ContactId> {
+        let candidates = self.phones.get(&phone_tail(value)?)?;
+        let key = self.phone_key(value)?;
+        candidates.iter().find(|(raw, _)| self.phone_key(raw).as_ref() == Some(&key)).map(|(_, id)| *id)
+    }
+
+    fn phone_key(&self, raw: &str) -> Option<String> {
+        let mut cache = self.phone_keys.borrow_mut();
+        cache.entry(raw.to_owned()).or_insert_with(|| phone_key(raw, self.region)).clone()
     }
 
     /// The contact whose Kith id is the card's UID (a card from our own export).
@@ -119,7 +134,7 @@ impl Index {
 
     /// Records the new state of a contact written by this import.
     pub(crate) fn put(&mut self, contact: Contact) {
-        let keys = Keys::of(&contact, self.region, !contact.archived);
+        let keys = Keys::of(&contact, !contact.archived);
         let id = contact.id;
         self.doc.contacts.insert(id, contact);
         self.add_keys(self.doc.resolve(id), keys);
@@ -130,16 +145,17 @@ impl Index {
 pub(crate) struct Keys {
     sources: Vec<String>,
     emails: Vec<String>,
-    phones: Vec<String>,
+    /// `(tail, number as written)`.
+    phones: Vec<(String, String)>,
     name: Option<String>,
 }
 
 impl Keys {
-    fn of(c: &Contact, region: Option<Id>, active: bool) -> Self {
+    fn of(c: &Contact, active: bool) -> Self {
         Keys {
             sources: c.sources.keys().cloned().collect(),
             emails: c.emails.values().filter_map(|e| email_key(&e.value)).collect(),
-            phones: c.phones.values().filter_map(|p| phone_key(&p.value, region)).collect(),
+            phones: c.phones.values().filter_map(|p| Some((phone_tail(&p.value)?, p.value.clone()))).collect(),
             name: if active { name_key(&c.name.display) } else { None },
         }
     }
@@ -152,8 +168,7 @@ pub(crate) fn has_email(c: &Contact, value: &str) -> bool {
 }
 
 pub(crate) fn has_phone(c: &Contact, value: &str, region: Option<Id>) -> bool {
-    let key = phone_key(value, region);
-    c.phones.values().any(|p| p.value.trim() == value.trim() || (key.is_some() && phone_key(&p.value, region) == key))
+    c.phones.values().any(|p| same_phone(&p.value, value, region))
 }
 
 pub(crate) fn has_address(c: &Contact, a: &crate::schema::Address) -> bool {

@@ -93,16 +93,8 @@ fn parse_inner(raw: &RawCard<'_>, limits: &Limits, warnings: &mut Vec<String>) -
                     c.urls.push(Labeled { label: label(), value: v.replacen("\\://", "://", 1) });
                 }
             }
-            VCardProperty::Bday => {
-                if c.birthday.is_none() {
-                    c.birthday = date_of(e, text, "BDAY", warnings);
-                }
-            }
-            VCardProperty::Anniversary => {
-                if c.anniversary.is_none() {
-                    c.anniversary = date_of(e, text, "ANNIVERSARY", warnings);
-                }
-            }
+            VCardProperty::Bday if c.birthday.is_none() => c.birthday = date_of(e, text, "BDAY", warnings),
+            VCardProperty::Anniversary if c.anniversary.is_none() => c.anniversary = date_of(e, text, "ANNIVERSARY", warnings),
             VCardProperty::Note => {
                 if let Some(n) = first_text_joined(e) {
                     notes.push(n.replace("\r\n", "\n"));
@@ -112,11 +104,7 @@ fn parse_inner(raw: &RawCard<'_>, limits: &Limits, warnings: &mut Vec<String>) -
                 c.categories.extend(texts(e));
             }
             VCardProperty::Uid => c.uid = c.uid.take().or_else(|| first_text(e)),
-            VCardProperty::Photo => {
-                if c.photo.is_none() {
-                    c.photo = photo_of(e, limits, warnings);
-                }
-            }
+            VCardProperty::Photo if c.photo.is_none() => c.photo = photo_of(e, limits, warnings),
             VCardProperty::Other(name) => other_property(name, e, &group_labels, text, &mut c, warnings),
             _ => {}
         }
