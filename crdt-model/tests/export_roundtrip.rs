@@ -1,13 +1,11 @@
 //! Exporting to vCard 3.0 and reading it back gives the same contacts: names, labels,
 //! birthdays (with and without year), photos, notes, everything the parser reads.
 
+mod common;
+use common::fixture;
+
 use crdt_model::export::write_vcards;
 use crdt_model::import::{parse_csv_file, parse_vcard_file, Limits, ParsedFile};
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn assert_round_trip(original: &ParsedFile) {
     let text = write_vcards(original.contacts.iter().map(|e| &e.contact));

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+use common::{fixture, FIXTURES};
 
 use automerge::Automerge;
 use chrono::{DateTime, Utc};
@@ -11,11 +12,6 @@ use crdt_model::{load, new_document, update_contact, ContactPatch, KithDoc};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-05-01T09:00:00Z").unwrap().with_timezone(&Utc)
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn parse(name: &str, bytes: &[u8]) -> ParsedFile {
@@ -33,17 +29,6 @@ fn import(doc: &mut Automerge, name: &str, bytes: &[u8]) -> ImportReport {
 fn contacts(doc: &Automerge) -> KithDoc {
     load(doc).doc
 }
-
-const FIXTURES: &[&str] = &[
-    "iphone_3.0.vcf",
-    "android_2.1.vcf",
-    "google.vcf",
-    "v4.vcf",
-    "ten_cards_three_broken.vcf",
-    "google.csv",
-    "google_old.csv",
-    "outlook.csv",
-];
 
 #[test]
 fn every_fixture_imported_twice_changes_nothing_the_second_time() {

@@ -4,26 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+use common::{fixture, FIXTURES};
 
 use chrono::{DateTime, Utc};
 use crdt_model::import::{apply_import, parse_csv_file, parse_vcard_file, Limits, ParsedFile};
 use proptest::prelude::*;
-
-const FIXTURES: &[&str] = &[
-    "iphone_3.0.vcf",
-    "android_2.1.vcf",
-    "google.vcf",
-    "v4.vcf",
-    "ten_cards_three_broken.vcf",
-    "google.csv",
-    "google_old.csv",
-    "outlook.csv",
-];
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-05-01T09:00:00Z").unwrap().with_timezone(&Utc)

@@ -1,13 +1,11 @@
 //! The importers against fixture files shaped like real exports.
 
+mod common;
+use common::fixture;
+
 use crdt_model::import::{
     parse_csv_file, parse_vcard_file, Limits, ParsedContact, ParsedFile, ParsedPhoto, PartialDate,
 };
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn vcard(name: &str) -> ParsedFile {
     parse_vcard_file(&fixture(name), &Limits::default()).expect("file accepted")

@@ -1,25 +1,12 @@
 //! Random and mutated input never panics either importer, and whatever they accept can be
 //! exported and read back unchanged.
 
+mod common;
+use common::{fixture, FIXTURES};
+
 use crdt_model::export::write_vcards;
 use crdt_model::import::{normalize_phone, parse_csv_file, parse_region, parse_vcard_file, Limits, ParsedFile};
 use proptest::prelude::*;
-
-const FIXTURES: &[&str] = &[
-    "iphone_3.0.vcf",
-    "android_2.1.vcf",
-    "google.vcf",
-    "v4.vcf",
-    "ten_cards_three_broken.vcf",
-    "google.csv",
-    "google_old.csv",
-    "outlook.csv",
-];
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 /// Small limits so the photo and card-count paths are hit by small inputs too.
 fn limits() -> Limits {

@@ -31,3 +31,20 @@ pub fn assert_readers_agree(doc: &Automerge) {
     }
 }
 
+
+/// Every real-world-shaped export the tests ship (`tests/fixtures`).
+pub const FIXTURES: &[&str] = &[
+    "iphone_3.0.vcf",
+    "android_2.1.vcf",
+    "google.vcf",
+    "v4.vcf",
+    "ten_cards_three_broken.vcf",
+    "google.csv",
+    "google_old.csv",
+    "outlook.csv",
+];
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
