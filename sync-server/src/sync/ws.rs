@@ -32,6 +32,9 @@ pub async fn sync_route(State(state): State<AppState>, auth: AuthUser, ws: WebSo
     upgrade(ws, state.hub.clone(), auth.user_id, Some(ticket))
 }
 
+/// Bytes read from a socket at a time.
+const SOCKET_READ_BUFFER: usize = 8 * 1024;
+
 /// Upgrades an already-authenticated request.
 pub fn upgrade(ws: WebSocketUpgrade, hub: Hub, user: UserId, ticket: Option<SocketTicket>) -> Response {
     // The transport refuses frames far over the limit outright; those between the limit and
@@ -40,6 +43,10 @@ pub fn upgrade(ws: WebSocketUpgrade, hub: Hub, user: UserId, ticket: Option<Sock
     let transport_limit = limit.saturating_mul(2).max(64 * 1024);
     ws.max_message_size(transport_limit)
         .max_frame_size(transport_limit)
+        // tungstenite reserves its read buffer up front (128 KiB by default): 250 MiB for
+        // 2,000 mostly idle devices. Sync messages are small; a large one still arrives whole,
+        // just in more reads.
+        .read_buffer_size(SOCKET_READ_BUFFER)
         .on_upgrade(move |socket| async move {
             let (sink, stream) = socket.split();
             serve(sink, stream, hub, user, ticket).await;
