@@ -132,8 +132,21 @@ async fn update(tx: &mut Transaction<'_, Sqlite>, id: NudgeId, p: &PlannedNudge)
     Ok(())
 }
 
-pub(crate) async fn replace_plan(pool: &SqlitePool, user: UserId, desired: &[PlannedNudge]) -> NudgeResult<PlanChanges> {
+pub(crate) async fn replace_plan(store: &SqliteStore, user: UserId, desired: &[PlannedNudge]) -> NudgeResult<PlanChanges> {
+    let pool = store.pool();
+    // Most re-plans change nothing (an edit to a note, a new phone number). Look first
+    // without the write lock: an empty diff then costs no write transaction, no fsync, and no
+    // wait for the sync path's writes, which otherwise queue behind it in SQLite's busy
+    // handler (that stall was the p99 of edit propagation).
+    let mut conn = pool.acquire().await.map_err(backend)?;
+    let unchanged = diff_plan(&user_rows(&mut conn, user).await?, desired).changes() == PlanChanges::default();
+    drop(conn);
+    if unchanged {
+        return Ok(PlanChanges::default());
+    }
+    let _turn = store.write_turn().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
+    // Again under the lock: a worker may have claimed or sent a row meanwhile.
     let existing = user_rows(&mut tx, user).await?;
     let diff = diff_plan(&existing, desired);
     for p in &diff.insert {
@@ -230,7 +243,7 @@ pub(crate) async fn record_outcomes(pool: &SqlitePool, token: ClaimToken, outcom
 #[async_trait]
 impl NudgeStore for SqliteStore {
     async fn replace_plan(&self, user: UserId, desired: &[PlannedNudge]) -> NudgeResult<PlanChanges> {
-        replace_plan(self.pool(), user, desired).await
+        replace_plan(self, user, desired).await
     }
 
     async fn claim_due(&self, now: DateTime<Utc>, lease: Duration, limit: u32) -> NudgeResult<Vec<ClaimedNudge>> {
