@@ -106,15 +106,7 @@ impl ReminderServer {
         what: &str,
         done: impl Fn(&[NudgeRecord]) -> bool,
     ) -> anyhow::Result<Vec<NudgeRecord>> {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let rows = self.nudges(user).await?;
-            if done(&rows) {
-                return Ok(rows);
-            }
-            anyhow::ensure!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}; schedule: {rows:#?}");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        wait_for_plan_on(&self.server, user.id, what, done).await
     }
 
     /// The pending nudges of `user`, once there are exactly `n`.
@@ -137,4 +129,24 @@ impl ReminderServer {
 
 fn pending(rows: &[NudgeRecord]) -> impl Iterator<Item = &NudgeRecord> {
     rows.iter().filter(|r| r.status == NudgeStatus::Pending)
+}
+
+/// Waits until `user`'s schedule on `server`'s store satisfies `done`: re-planning runs in
+/// the background after a change, so tests poll the table (with a deadline) instead of sleeping.
+pub async fn wait_for_plan_on(
+    server: &TestServer,
+    user: UserId,
+    what: &str,
+    done: impl Fn(&[NudgeRecord]) -> bool,
+) -> anyhow::Result<Vec<NudgeRecord>> {
+    let store = server.state.store.nudges().context("the store keeps no nudges")?;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let rows = store.user_nudges(user).await?;
+        if done(&rows) {
+            return Ok(rows);
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}; schedule: {rows:#?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

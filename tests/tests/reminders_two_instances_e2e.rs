@@ -10,10 +10,11 @@ use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use crdt_model::{ContactDraft, ContactId, InteractionDraft, InteractionKind, Name};
 use kith_tests::client::Device;
 use kith_tests::push_service::PushService;
+use kith_tests::reminder_server::wait_for_plan_on;
 use kith_tests::reminder_support::{as_subscription, SUBJECT};
 use kith_tests::stores::in_fresh_pg_schema;
 use kith_tests::{unique_email, TestServer};
-use reminders::{ManualClock, NudgeRecord, NudgeStatus, UserId};
+use reminders::{ManualClock, NudgeStatus, UserId};
 use serde_json::{json, Value};
 use sync_server::config::Config;
 
@@ -38,23 +39,6 @@ async fn step_to(clock: &ManualClock, at: DateTime<Utc>) -> anyhow::Result<()> {
     clock.set(at);
     anyhow::ensure!(clock.wait_parked(2, WAIT).await, "workers did not finish their tick");
     Ok(())
-}
-
-async fn wait_for_plan(
-    server: &TestServer,
-    user: UserId,
-    done: impl Fn(&[NudgeRecord]) -> bool,
-) -> anyhow::Result<Vec<NudgeRecord>> {
-    let store = server.state.store.nudges().ok_or_else(|| anyhow::anyhow!("no nudge store"))?;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let rows = store.user_nudges(user).await?;
-        if done(&rows) {
-            return Ok(rows);
-        }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "plan never settled: {rows:#?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 async fn device_on(server: &TestServer, email: &str, doc_id: &str) -> anyhow::Result<Device> {
@@ -106,7 +90,7 @@ async fn scenario(url: String) -> anyhow::Result<()> {
     };
     let bob = crdt_model::create_contact(&mut phone.doc, draft, t0() - Span::days(30))?;
     log_call(&mut phone, bob, t0() - Span::days(20)).await?;
-    let first = wait_for_plan(&a, user, |rows| rows.len() == 1).await?;
+    let first = wait_for_plan_on(&a, user, "the first plan", |rows| rows.len() == 1).await?;
     let old_send_at = first[0].plan.send_at;
 
     // An hour later the laptop, on instance B, logs a call.
@@ -114,14 +98,14 @@ async fn scenario(url: String) -> anyhow::Result<()> {
     step_to(&clock, called).await?;
     let mut laptop = device_on(&b, &email, &doc_id).await?;
     log_call(&mut laptop, bob, called).await?;
-    let planned = wait_for_plan(&a, user, |rows| {
+    let planned = wait_for_plan_on(&a, user, "the re-plan from instance B", |rows| {
         rows.len() == 1 && rows[0].plan.cycle_anchor == called && rows[0].status == NudgeStatus::Pending
     })
     .await?;
     // A's copy (with the phone connected) merged B's change and re-planned from it too:
     // the schedule stays the new cycle's, whichever instance planned last.
     phone.wait_until("the laptop's call", |doc| crdt_model::load(doc).doc.interactions.len() == 2).await?;
-    let again = wait_for_plan(&a, user, |rows| rows.len() == 1).await?;
+    let again = wait_for_plan_on(&a, user, "the next cycle", |rows| rows.len() == 1).await?;
     anyhow::ensure!(again[0].plan == planned[0].plan, "{again:#?}");
 
     step_to(&clock, old_send_at + Span::days(1)).await?;

@@ -284,19 +284,6 @@ impl ChangeBus for ScriptedBus {
     }
 }
 
-/// Another instance stores a change to `doc`, as its devices would.
-async fn store_foreign_change(store: &MemStore, doc: DocId, key: &str) {
-    let mut other = Document::load(store.chunks_of(doc));
-    let ((), chunk) = other.change(|am| {
-        am.transact::<_, _, AutomergeError>(|tx| {
-            tx.put(ROOT, key, "from the other instance")?;
-            Ok(())
-        })
-        .expect("edit");
-    });
-    store.append_chunk(doc, &chunk.expect("a change")).await.expect("stored");
-}
-
 #[tokio::test]
 async fn after_the_bus_missed_notifications_loaded_documents_catch_up_from_the_store() {
     let store = Arc::new(MemStore::default());
@@ -310,16 +297,16 @@ async fn after_the_bus_missed_notifications_loaded_documents_catch_up_from_the_s
     phone.sync().await.expect("phone syncs");
 
     // A notification for this document arrives: the phone gets the change.
-    store_foreign_change(&store, doc, "told").await;
+    edit_elsewhere(&store, doc, "told").await;
     tx.send(RemoteChange::Doc(doc)).expect("hub listens");
     phone.sync_until(|p| p.get("told").is_some()).await;
     // A change whose notification was lost: nothing moves until the bus reports the gap.
-    store_foreign_change(&store, doc, "missed").await;
+    edit_elsewhere(&store, doc, "missed").await;
     phone.sync_until(|_| true).await;
     assert_eq!(phone.get("missed"), None, "no notification, no reload");
     tx.send(RemoteChange::Missed).expect("hub listens");
     phone.sync_until(|p| p.get("missed").is_some()).await;
-    assert_eq!(phone.get("told").as_deref(), Some("from the other instance"));
+    assert_eq!(phone.get("told").as_deref(), Some("elsewhere"));
 }
 
 /// Another instance's edit of `doc`, stored as an incremental chunk.
