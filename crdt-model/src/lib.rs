@@ -36,6 +36,7 @@ pub mod ops;
 pub mod schema;
 pub mod strings;
 pub mod time;
+mod touched;
 
 pub use error::ModelError;
 pub use ids::{BadId, ContactId, InteractionId, NoteId};
@@ -46,3 +47,4 @@ pub use math::{
 };
 pub use ops::*;
 pub use schema::*;
+pub use touched::only_notes_changed;

@@ -145,6 +145,29 @@ pub fn diff_plan(existing: &[NudgeRecord], desired: &[PlannedNudge]) -> PlanDiff
     diff
 }
 
+/// What [`diff_plan`] compares of a plan, as one number: two plans with the same fingerprint
+/// give the same writes against the same rows. `send_at` is left out on purpose — a pending
+/// row whose `due_at` holds keeps its stored `send_at`, so an overdue contact's `send_at`
+/// moving with `now` changes nothing. Order does not matter (the set of nudges does).
+///
+/// The re-planner remembers the last fingerprint it wrote per document and skips the store
+/// when a change (a note typed, a phone number added) leaves it as it was.
+pub fn plan_fingerprint(desired: &[PlannedNudge]) -> u64 {
+    use std::hash::{Hash, Hasher};
+
+    let one = |p: &PlannedNudge| {
+        // SipHash with fixed keys: the same plan gives the same number in every process.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (p.contact, p.kind, p.cycle_anchor, p.due_at, &p.contact_name, p.cadence_days, p.digest).hash(&mut h);
+        h.finish()
+    };
+    let mut each: Vec<u64> = desired.iter().map(one).collect();
+    each.sort_unstable();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    each.hash(&mut h);
+    h.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -223,5 +246,38 @@ mod tests {
         let diff = diff_plan(&[sending, pending.clone()], &[]);
         assert_eq!(diff.delete, vec![pending.id]);
         assert!(diff.insert.is_empty() && diff.update.is_empty());
+    }
+
+    #[test]
+    fn fingerprint_sees_what_the_diff_sees_and_nothing_else() {
+        let (a, b) = (ContactId(Uuid::new_v4()), ContactId(Uuid::new_v4()));
+        let plan = vec![planned(a, 1, 5), planned(b, 2, 6)];
+        let fp = plan_fingerprint(&plan);
+        assert_eq!(plan_fingerprint(&[plan[1].clone(), plan[0].clone()]), fp, "order is irrelevant");
+
+        // send_at alone never makes the diff write (see moved_due_updates_...), nor the fingerprint.
+        let mut later = plan.clone();
+        later[0].send_at = t(23);
+        assert_eq!(plan_fingerprint(&later), fp);
+        let rows: Vec<_> = plan.iter().map(|p| row(p.clone(), NudgeStatus::Pending)).collect();
+        assert_eq!(diff_plan(&rows, &later), PlanDiff::default());
+
+        // Everything the diff compares moves the fingerprint.
+        let changes: [fn(&mut PlannedNudge); 6] = [
+            |p| p.due_at = t(9),
+            |p| p.cycle_anchor = t(3),
+            |p| p.contact_name = "Ada L.".into(),
+            |p| p.cadence_days = Some(30),
+            |p| p.digest = false,
+            |p| p.kind = NudgeKind::Birthday,
+        ];
+        for change in changes {
+            let mut moved = plan.clone();
+            change(&mut moved[0]);
+            assert_ne!(plan_fingerprint(&moved), fp, "{:?}", moved[0]);
+            assert_ne!(diff_plan(&rows, &moved), PlanDiff::default());
+        }
+        assert_ne!(plan_fingerprint(&plan[..1]), fp, "a nudge less");
+        assert_ne!(plan_fingerprint(&[]), fp);
     }
 }

@@ -1,0 +1,110 @@
+//! What this instance last wrote as each document's plan: its fingerprint
+//! ([`reminders::plan_fingerprint`]) and the document heads it was planned from. Most edits
+//! leave the plan as it was. A change that touched only notes (someone typing) needs no
+//! re-plan at all — the heads tell what changed since; any other change is planned, and if the
+//! fingerprint did not move (a phone number added) the store is skipped: no read of the user's
+//! rows, no diff, no write lock.
+//!
+//! Only a skip is decided here; anything uncertain goes to the store, whose diff is the truth:
+//! an unknown document, a fingerprint that moved, or a memo that was cleared. Another instance
+//! writing the same user's rows always comes with a document change that reaches this instance
+//! too (and a re-plan whose fingerprint then differs from the one remembered here).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use automerge::ChangeHash;
+
+use crate::ids::DocId;
+
+/// Past this many documents the memo starts over, so it never grows with the number of users
+/// (8 bytes + key per document; a cleared memo costs one store diff per document).
+const MAX_ENTRIES: usize = 50_000;
+
+/// The plan the store holds for a document, and the document state it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub fingerprint: u64,
+    pub heads: Vec<ChangeHash>,
+}
+
+#[derive(Debug, Default)]
+pub struct PlanMemo {
+    written: Mutex<HashMap<DocId, Written>>,
+}
+
+impl PlanMemo {
+    /// What was last written for `doc`, if this instance remembers.
+    pub fn last(&self, doc: DocId) -> Option<Written> {
+        self.written.lock().ok().and_then(|m| m.get(&doc).cloned())
+    }
+
+    /// Whether `fingerprint` is what was last written for `doc`.
+    pub fn is_current(&self, doc: DocId, fingerprint: u64) -> bool {
+        self.written.lock().is_ok_and(|m| m.get(&doc).is_some_and(|w| w.fingerprint == fingerprint))
+    }
+
+    /// The store holds the plan with `fingerprint` for `doc`, which is also the plan of the
+    /// document at `heads`.
+    pub fn written(&self, doc: DocId, fingerprint: u64, heads: Vec<ChangeHash>) {
+        if let Ok(mut m) = self.written.lock() {
+            if m.len() >= MAX_ENTRIES && !m.contains_key(&doc) {
+                m.clear();
+            }
+            m.insert(doc, Written { fingerprint, heads });
+        }
+    }
+
+    /// The store's rows may no longer match what was written (a failed write, say).
+    pub fn forget(&self, doc: DocId) {
+        if let Ok(mut m) = self.written.lock() {
+            m.remove(&doc);
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.written.lock().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(n: u32) -> DocId {
+        let mut id = [0u8; 16];
+        id[..4].copy_from_slice(&n.to_le_bytes());
+        DocId(id)
+    }
+
+    #[test]
+    fn skips_only_what_was_written() {
+        let memo = PlanMemo::default();
+        assert!(!memo.is_current(doc(1), 7), "unknown documents go to the store");
+        let heads = vec![ChangeHash([1; 32])];
+        memo.written(doc(1), 7, heads.clone());
+        assert!(memo.is_current(doc(1), 7));
+        assert_eq!(memo.last(doc(1)), Some(Written { fingerprint: 7, heads }));
+        assert!(!memo.is_current(doc(1), 8), "a moved plan goes to the store");
+        assert!(!memo.is_current(doc(2), 7), "documents are separate");
+        memo.forget(doc(1));
+        assert!(!memo.is_current(doc(1), 7));
+        assert_eq!(memo.last(doc(1)), None);
+    }
+
+    #[test]
+    fn stays_bounded() {
+        let memo = PlanMemo::default();
+        for n in 0..MAX_ENTRIES as u32 {
+            memo.written(doc(n), 1, vec![]);
+        }
+        assert_eq!(memo.len(), MAX_ENTRIES);
+        memo.written(doc(0), 2, vec![]); // known document: updated in place
+        assert_eq!(memo.len(), MAX_ENTRIES);
+        memo.written(doc(u32::MAX), 1, vec![]); // one more: starts over
+        assert_eq!(memo.len(), 1);
+        assert!(memo.is_current(doc(u32::MAX), 1));
+        assert!(!memo.is_current(doc(0), 2));
+    }
+}

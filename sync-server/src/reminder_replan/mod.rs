@@ -1,0 +1,149 @@
+//! Re-planning: when a user's document changes (a device's sync, the server's own edit, or
+//! another instance's change merged here), that user's nudges are recomputed from it. Only
+//! that user, after a quiet time, never a scan of all documents. Planning is idempotent
+//! (`UNIQUE(contact, kind, cycle_anchor)`), so re-planning too often is only wasted work.
+
+mod debounce;
+mod memo;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reminders::plan::plan_user;
+use automerge::ChangeHash;
+use reminders::{plan_fingerprint, Clock, NudgeStore, NudgeStoreError, PlanChanges, PlannedNudge};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+pub use debounce::Debouncer;
+pub use memo::PlanMemo;
+
+use crate::ids::DocId;
+use crate::shutdown::ShutdownSignal;
+use crate::state::AppState;
+use crate::store::nudges::StoreNudges;
+use crate::store::StoreError;
+use crate::sync::{DocChanged, HubError};
+
+/// Documents re-planned at once; more wait for a free slot.
+const CONCURRENCY: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReplanError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Nudges(#[from] NudgeStoreError),
+}
+
+/// Listens for document changes until `stop`, re-planning each changed document's owner.
+pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut stop: ShutdownSignal) {
+    let mut changes = state.hub.subscribe_changes();
+    let mut waiting = Debouncer::new(quiet);
+    let memo = PlanMemo::default();
+    loop {
+        let next = waiting.next_deadline();
+        tokio::select! {
+            () = stop.wait() => break,
+            event = changes.recv() => match event {
+                Ok(DocChanged { doc }) => waiting.touch(doc, Instant::now()),
+                Err(RecvError::Lagged(missed)) => {
+                    // Every document that changed is still in memory (documents stay loaded
+                    // for `doc_idle` after use), so re-planning those covers what was missed.
+                    let loaded = state.hub.loaded_doc_ids();
+                    tracing::warn!(missed, loaded = loaded.len(), "re-planning fell behind; re-planning documents in memory");
+                    let now = Instant::now();
+                    for doc in loaded {
+                        waiting.touch(doc, now);
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            () = sleep_until(next) => {
+                let due = waiting.take_due(Instant::now());
+                replan_all(&state, clock.as_ref(), &memo, due).await;
+            }
+        }
+    }
+    // Changes accepted just before shutdown still get their schedule.
+    replan_all(&state, clock.as_ref(), &memo, waiting.take_all()).await;
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn replan_all(state: &AppState, clock: &dyn Clock, memo: &PlanMemo, docs: Vec<DocId>) {
+    futures::stream::iter(docs)
+        .for_each_concurrent(CONCURRENCY, |doc| async move {
+            match replan_doc(state, clock, memo, doc).await {
+                Ok(Some(c)) if c != PlanChanges::default() => tracing::debug!(%doc, ?c, "nudges re-planned"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(%doc, error = %e, "cannot re-plan nudges; the next change retries"),
+            }
+        })
+        .await;
+}
+
+/// What reading the document gave.
+enum Reading {
+    /// Only notes changed since the plan in the store was made: it still stands.
+    Unchanged(Vec<ChangeHash>),
+    Planned(Vec<PlannedNudge>, Vec<ChangeHash>),
+}
+
+/// Re-plans the owner of `doc` from the document as it is now, unless nothing the plan reads
+/// changed since this instance last wrote it, or the new plan equals it (see [`PlanMemo`]).
+/// The document is read on a blocking thread from a copy (planning hydrates it).
+/// `None`: the document (or its account) no longer exists.
+pub async fn replan_doc(
+    state: &AppState,
+    clock: &dyn Clock,
+    memo: &PlanMemo,
+    doc: DocId,
+) -> Result<Option<PlanChanges>, ReplanError> {
+    let now = clock.now();
+    let since = memo.last(doc).map(|w| w.heads);
+    let read = state
+        .hub
+        .read_detached(doc, move |am| {
+            let heads = am.get_heads();
+            if since.is_some_and(|since| crdt_model::only_notes_changed(am, &since)) {
+                return Reading::Unchanged(heads);
+            }
+            Reading::Planned(plan_user(&crdt_model::load_without_notes(am).doc, now), heads)
+        })
+        .await;
+    let (owner, (plan, heads)) = match read {
+        Ok((_, Reading::Unchanged(heads))) => {
+            if let Some(w) = memo.last(doc) {
+                memo.written(doc, w.fingerprint, heads);
+            }
+            return Ok(Some(PlanChanges::default()));
+        }
+        Ok((owner, Reading::Planned(plan, heads))) => (owner, (plan, heads)),
+        Err(HubError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let fingerprint = plan_fingerprint(&plan);
+    if memo.is_current(doc, fingerprint) {
+        memo.written(doc, fingerprint, heads);
+        return Ok(Some(PlanChanges::default()));
+    }
+    match StoreNudges(state.store.clone()).replace_plan(reminders::UserId(owner.0), &plan).await {
+        Ok(changes) => {
+            memo.written(doc, fingerprint, heads);
+            Ok(Some(changes))
+        }
+        Err(e) => {
+            memo.forget(doc);
+            Err(e.into())
+        }
+    }
+}
