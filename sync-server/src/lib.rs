@@ -17,7 +17,6 @@ pub mod store;
 pub mod sync;
 pub mod web;
 
-/// The allocator both `kith` binaries install. glibc's malloc keeps what a burst of work
-/// freed (password hashing, thousands of sessions' buffers) resident for good; mimalloc
-/// gives it back to the OS, so memory returns to its baseline once the burst is over.
-pub use mimalloc::MiMalloc as Allocator;
+/// The allocator both `kith` binaries install: mimalloc, which (unlike glibc's malloc) can
+/// give freed memory back to the OS — once its threads are told to, see [`kith_alloc`].
+pub use kith_alloc::Allocator;

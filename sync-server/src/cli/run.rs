@@ -24,7 +24,16 @@ pub fn main() -> ExitCode {
     // The server logs to stdout (what service managers and scripts read); the operator's
     // commands keep stdout for their output.
     init_tracing(matches!(parsed.cli.command, Command::Serve(_)));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // A worker that goes idle after the hub dropped documents hands the memory they used
+    // back to the OS; mimalloc would keep it until that worker allocates again (see
+    // `kith_alloc`). Every other park costs one atomic load.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(|| {
+            kith_alloc::release_if_requested();
+        })
+        .build();
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kith: cannot start the async runtime: {e}");

@@ -433,7 +433,12 @@ fn spawn_sweeper(inner: Weak<Inner>) {
             tick.tick().await;
             let Some(inner) = inner.upgrade() else { return };
             let hub = Hub { inner };
-            hub.sweep_idle(hub.now());
+            // The dropped documents' pages belong to whichever workers allocated them, and
+            // mimalloc returns them to the OS only once those workers allocate again: ask
+            // each to do it when it next goes idle (the runtime's park hook, `cli::run`).
+            if hub.sweep_idle(hub.now()) > 0 {
+                kith_alloc::request_release();
+            }
         }
     });
 }
