@@ -93,25 +93,34 @@ async fn user_rows(conn: &mut sqlx::SqliteConnection, user: UserId) -> NudgeResu
     rows.iter().map(nudge).collect()
 }
 
-async fn insert(tx: &mut Transaction<'_, Sqlite>, user: UserId, p: &PlannedNudge) -> NudgeResult<()> {
-    sqlx::query(
-        "INSERT INTO nudges (id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
-         contact_name, cadence_days, digest) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(NudgeId::random().0.to_string())
-    .bind(user.0.to_string())
-    .bind(p.contact.0.to_string())
-    .bind(p.kind.as_str())
-    .bind(ms(p.cycle_anchor))
-    .bind(ms(p.due_at))
-    .bind(ms(p.send_at))
-    .bind(&p.contact_name)
-    .bind(p.cadence_days.map(i64::from))
-    .bind(i64::from(p.digest))
-    .execute(&mut **tx)
-    .await
-    .map_err(backend)?;
+/// Rows per multi-row `INSERT` (10 values each: far below SQLite's variable limit).
+const INSERT_CHUNK: usize = 200;
+
+/// Inserts in multi-row statements: a user's first plan (or an import) is dozens of rows, and
+/// one statement per row made that transaction — which holds the write lock — ten times longer.
+async fn insert_all(tx: &mut Transaction<'_, Sqlite>, user: UserId, plans: &[PlannedNudge]) -> NudgeResult<()> {
+    for chunk in plans.chunks(INSERT_CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(
+            "INSERT INTO nudges (id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
+             contact_name, cadence_days, digest) ",
+        );
+        q.push_values(chunk, |mut row, p| {
+            row.push_bind(NudgeId::random().0.to_string())
+                .push_bind(user.0.to_string())
+                .push_bind(p.contact.0.to_string())
+                .push_bind(p.kind.as_str())
+                .push_bind(ms(p.cycle_anchor))
+                .push_bind(ms(p.due_at))
+                .push_bind(ms(p.send_at))
+                .push("'pending'")
+                .push("0")
+                .push_bind(p.contact_name.clone())
+                .push_bind(p.cadence_days.map(i64::from))
+                .push_bind(i64::from(p.digest));
+        });
+        q.push(" ON CONFLICT DO NOTHING");
+        q.build().execute(&mut **tx).await.map_err(backend)?;
+    }
     Ok(())
 }
 
@@ -144,14 +153,12 @@ pub(crate) async fn replace_plan(store: &SqliteStore, user: UserId, desired: &[P
     if unchanged {
         return Ok(PlanChanges::default());
     }
-    let _turn = store.write_turn().await;
+    let _turn = store.background_write_turn().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
     // Again under the lock: a worker may have claimed or sent a row meanwhile.
     let existing = user_rows(&mut tx, user).await?;
     let diff = diff_plan(&existing, desired);
-    for p in &diff.insert {
-        insert(&mut tx, user, p).await?;
-    }
+    insert_all(&mut tx, user, &diff.insert).await?;
     for (id, p) in &diff.update {
         update(&mut tx, *id, p).await?;
     }

@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod backup;
+mod checkpoint;
 mod chunks;
 mod codec;
 
@@ -30,6 +31,16 @@ pub struct SqliteStore {
     /// of up to 100 ms, which showed up as the p99 of edit propagation. Queued here, the next
     /// writer starts the moment the previous one commits.
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Background writers (re-plans) queue here first, so at most one of them waits at the
+    /// gate: a device's change then waits behind one re-plan at most, not behind a burst of
+    /// them (after many documents changed at once, e.g. right after an import or a restart).
+    background_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A background writer's turn: its place among background writers, then at the gate.
+pub(crate) struct BackgroundTurn<'a> {
+    _turn: tokio::sync::MutexGuard<'a, ()>,
+    _queue: tokio::sync::MutexGuard<'a, ()>,
 }
 
 impl SqliteStore {
@@ -66,15 +77,24 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         } else {
-            SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
+            let options = options.pragma(checkpoint::PRAGMA.0, checkpoint::PRAGMA.1);
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            checkpoint::spawn(pool.clone());
+            pool
         };
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool, write_gate: Default::default() })
+        Ok(SqliteStore { pool, write_gate: Default::default(), background_gate: Default::default() })
     }
 
     /// Held across a write on a hot path (see `write_gate`).
     pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.write_gate.lock().await
+    }
+
+    /// Held across a background write (see `background_gate`).
+    pub(crate) async fn background_write_turn(&self) -> BackgroundTurn<'_> {
+        let queue = self.background_gate.lock().await;
+        BackgroundTurn { _turn: self.write_gate.lock().await, _queue: queue }
     }
 
     /// For other store modules (e.g. nudges) that keep their SQL next to this one.
