@@ -96,6 +96,11 @@ fn sanitize(c: &mut ParsedContact) {
     clean_opt(&mut c.note, clean);
     if let Some(ParsedPhoto::Url(url)) = &mut c.photo {
         clean_line(url);
+        // A backslash is not a URI character, and vCard 3.0 readers (ours included) take it
+        // as an escape: percent-encoded, the address survives export and re-import as is.
+        if url.contains('\\') {
+            *url = url.replace('\\', "%5C");
+        }
         if url.is_empty() {
             c.photo = None;
         }
