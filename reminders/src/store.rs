@@ -31,6 +31,9 @@ pub struct PlanChanges {
     pub inserted: usize,
     pub updated: usize,
     pub deleted: usize,
+    /// Rows the plan no longer wants but a worker is sending right now: left alone, so a later
+    /// re-plan must look at them again (the send may fail and the row return to `pending`).
+    pub in_flight_kept: usize,
 }
 
 #[async_trait]
@@ -92,11 +95,23 @@ pub struct PlanDiff {
     /// Pending rows whose details moved; `send_at` is already the value to store.
     pub update: Vec<(NudgeId, PlannedNudge)>,
     pub delete: Vec<NudgeId>,
+    /// Unwanted rows left alone because they are being sent (see [`PlanChanges::in_flight_kept`]).
+    pub kept_in_flight: usize,
 }
 
 impl PlanDiff {
     pub fn changes(&self) -> PlanChanges {
-        PlanChanges { inserted: self.insert.len(), updated: self.update.len(), deleted: self.delete.len() }
+        PlanChanges {
+            inserted: self.insert.len(),
+            updated: self.update.len(),
+            deleted: self.delete.len(),
+            in_flight_kept: self.kept_in_flight,
+        }
+    }
+
+    /// Whether applying this diff writes nothing.
+    pub fn writes_nothing(&self) -> bool {
+        self.insert.is_empty() && self.update.is_empty() && self.delete.is_empty()
     }
 }
 
@@ -133,7 +148,7 @@ pub fn diff_plan(existing: &[NudgeRecord], desired: &[PlannedNudge]) -> PlanDiff
                     diff.update.push((row.id, keep));
                 }
             }
-            None if row.status == NudgeStatus::Sending => {}
+            None if row.status == NudgeStatus::Sending => diff.kept_in_flight += 1,
             None => diff.delete.push(row.id),
         }
     }
@@ -246,6 +261,7 @@ mod tests {
         let diff = diff_plan(&[sending, pending.clone()], &[]);
         assert_eq!(diff.delete, vec![pending.id]);
         assert!(diff.insert.is_empty() && diff.update.is_empty());
+        assert_eq!(diff.changes().in_flight_kept, 1, "reported, so the re-planner looks again later");
     }
 
     #[test]

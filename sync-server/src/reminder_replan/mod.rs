@@ -137,6 +137,11 @@ pub async fn replan_doc(
         return Ok(Some(PlanChanges::default()));
     }
     match StoreNudges(state.store.clone()).replace_plan(reminders::UserId(owner.0), &plan).await {
+        Ok(changes) if changes.in_flight_kept > 0 => {
+            // The store still holds rows this plan does not want; look again next time.
+            memo.forget(doc);
+            Ok(Some(changes))
+        }
         Ok(changes) => {
             memo.written(doc, fingerprint, heads);
             Ok(Some(changes))

@@ -148,10 +148,10 @@ pub(crate) async fn replace_plan(store: &SqliteStore, user: UserId, desired: &[P
     // wait for the sync path's writes, which otherwise queue behind it in SQLite's busy
     // handler (that stall was the p99 of edit propagation).
     let mut conn = pool.acquire().await.map_err(backend)?;
-    let unchanged = diff_plan(&user_rows(&mut conn, user).await?, desired).changes() == PlanChanges::default();
+    let first = diff_plan(&user_rows(&mut conn, user).await?, desired);
     drop(conn);
-    if unchanged {
-        return Ok(PlanChanges::default());
+    if first.writes_nothing() {
+        return Ok(first.changes());
     }
     let _turn = store.background_write_turn().await;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(backend)?;
