@@ -17,7 +17,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 pub use debounce::Debouncer;
-pub use memo::PlanMemo;
+pub use memo::{PlanMemo, Written};
 
 use crate::ids::DocId;
 use crate::shutdown::ShutdownSignal;
@@ -109,7 +109,8 @@ pub async fn replan_doc(
     doc: DocId,
 ) -> Result<Option<PlanChanges>, ReplanError> {
     let now = clock.now();
-    let since = memo.last(doc).map(|w| w.heads);
+    let base = memo.notes_skip_base(doc, now);
+    let since = base.as_ref().map(|w| w.heads.clone());
     let read = state
         .hub
         .read_detached(doc, move |am| {
@@ -122,8 +123,9 @@ pub async fn replan_doc(
         .await;
     let (owner, (plan, heads)) = match read {
         Ok((_, Reading::Unchanged(heads))) => {
-            if let Some(w) = memo.last(doc) {
-                memo.written(doc, w.fingerprint, heads);
+            // Still the plan computed at `planned_at`; only the heads it covers moved on.
+            if let Some(w) = base {
+                memo.written(doc, Written { heads, ..w });
             }
             return Ok(Some(PlanChanges::default()));
         }
@@ -132,8 +134,9 @@ pub async fn replan_doc(
         Err(e) => return Err(e.into()),
     };
     let fingerprint = plan_fingerprint(&plan);
+    let written = Written { fingerprint, heads, planned_at: now };
     if memo.is_current(doc, fingerprint) {
-        memo.written(doc, fingerprint, heads);
+        memo.written(doc, written);
         return Ok(Some(PlanChanges::default()));
     }
     match StoreNudges(state.store.clone()).replace_plan(reminders::UserId(owner.0), &plan).await {
@@ -143,7 +146,7 @@ pub async fn replan_doc(
             Ok(Some(changes))
         }
         Ok(changes) => {
-            memo.written(doc, fingerprint, heads);
+            memo.written(doc, written);
             Ok(Some(changes))
         }
         Err(e) => {
