@@ -230,3 +230,38 @@ async fn a_new_cadence_moves_the_nudge_and_archiving_or_merging_cancels_it() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["contact_ids"], json!([ada.to_string()]));
 }
+
+#[tokio::test]
+async fn next_years_birthday_is_planned_when_this_years_is_over_without_any_change() {
+    let t0 = utc(2026, 6, 1, 12, 0);
+    let rs = ok(ReminderServer::start(t0).await);
+    let user = ok(rs.user("Europe/Berlin").await);
+    let mut phone = ok(rs.device(&user).await);
+    let draft = ContactDraft {
+        name: Name { display: "Grace Hopper".to_owned(), ..Default::default() },
+        birthday: Some(crdt_model::Birthday { month: 6, day: 10, year: None }),
+        ..Default::default()
+    };
+    let grace = ok(crdt_model::create_contact(&mut phone.doc, draft, t0));
+    ok(phone.sync().await);
+
+    let this_year = ok(rs.wait_pending(&user, 1).await);
+    assert_eq!((this_year[0].plan.contact, this_year[0].plan.kind), (grace, NudgeKind::Birthday));
+    let send_at = this_year[0].plan.send_at;
+    assert_eq!(send_at.date_naive(), utc(2026, 6, 10, 0, 0).date_naive());
+    ok(rs.step_to(send_at).await);
+    assert_eq!(delivered(&rs, &user).len(), 1);
+
+    // Nobody touches the document again. Once the day is over, next year's is planned.
+    ok(rs.step_to(send_at + Duration::days(2)).await);
+    let next = ok(rs.wait_for_plan(&user, "next year's birthday", |rows| {
+        rows.iter().any(|r| r.status == NudgeStatus::Pending && r.plan.send_at.date_naive() == utc(2027, 6, 10, 0, 0).date_naive())
+    })
+    .await);
+    let next = next.iter().find(|r| r.status == NudgeStatus::Pending).map(|r| r.plan.clone());
+    let next = next.unwrap_or_else(|| panic!("no pending nudge"));
+    assert_eq!((next.contact, next.kind), (grace, NudgeKind::Birthday));
+    assert_eq!(delivered(&rs, &user).len(), 1, "nothing sent early");
+    ok(rs.step_to(next.send_at).await);
+    assert_eq!(delivered(&rs, &user).len(), 2, "and it arrives, a year later");
+}

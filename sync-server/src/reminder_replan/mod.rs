@@ -1,6 +1,8 @@
 //! Re-planning: when a user's document changes (a device's sync, the server's own edit, or
 //! another instance's change merged here), that user's nudges are recomputed from it. Only
-//! that user, after a quiet time, never a scan of all documents. Planning is idempotent
+//! that user, after a quiet time, never a scan of all documents. A plan that time alone
+//! changes (a birthday is over: next year's is due) is planned again when that time comes,
+//! even if nobody touches the document (see [`plan_expires`]). Planning is idempotent
 //! (`UNIQUE(contact, kind, cycle_anchor)`), so re-planning too often is only wasted work.
 
 mod debounce;
@@ -17,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 pub use debounce::Debouncer;
-pub use memo::{PlanMemo, Written};
+pub use memo::{plan_expires, PlanMemo, Written};
 
 use crate::ids::DocId;
 use crate::shutdown::ShutdownSignal;
@@ -25,6 +27,10 @@ use crate::state::AppState;
 use crate::store::nudges::StoreNudges;
 use crate::store::StoreError;
 use crate::sync::{DocChanged, HubError};
+
+/// How often (real time) plans whose time has passed are looked for: reads the reminder clock
+/// and the memo, nothing else.
+const CALENDAR_CHECK: Duration = Duration::from_secs(1);
 
 /// Documents re-planned at once; more wait for a free slot.
 const CONCURRENCY: usize = 4;
@@ -44,10 +50,18 @@ pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut st
     let mut changes = state.hub.subscribe_changes();
     let mut waiting = Debouncer::new(quiet);
     let memo = PlanMemo::default();
+    let mut calendar = tokio::time::interval(CALENDAR_CHECK);
+    calendar.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let next = waiting.next_deadline();
         tokio::select! {
             () = stop.wait() => break,
+            _ = calendar.tick() => {
+                let now = Instant::now();
+                for doc in memo.take_expired(clock.now()) {
+                    waiting.touch(doc, now);
+                }
+            }
             event = changes.recv() => match event {
                 Ok(DocChanged { doc }) => waiting.touch(doc, Instant::now()),
                 Err(RecvError::Lagged(missed)) => {
@@ -134,15 +148,16 @@ pub async fn replan_doc(
         Err(e) => return Err(e.into()),
     };
     let fingerprint = plan_fingerprint(&plan);
-    let written = Written { fingerprint, heads, planned_at: now };
+    let written = Written { fingerprint: Some(fingerprint), heads, planned_at: now, expires: plan_expires(&plan) };
     if memo.is_current(doc, fingerprint) {
         memo.written(doc, written);
         return Ok(Some(PlanChanges::default()));
     }
     match StoreNudges(state.store.clone()).replace_plan(reminders::UserId(owner.0), &plan).await {
         Ok(changes) if changes.in_flight_kept > 0 => {
-            // The store still holds rows this plan does not want; look again next time.
-            memo.forget(doc);
+            // The store still holds rows this plan does not want: next time, plan in full
+            // (no heads to compare against) and consult the store (no fingerprint).
+            memo.written(doc, Written { fingerprint: None, heads: Vec::new(), ..written });
             Ok(Some(changes))
         }
         Ok(changes) => {
