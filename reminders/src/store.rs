@@ -56,6 +56,11 @@ pub trait NudgeStore: Send + Sync + 'static {
     /// Every schedule row of `user` (any status), ordered by `send_at`.
     async fn user_nudges(&self, user: UserId) -> NudgeResult<Vec<NudgeRecord>>;
 
+    /// Users with a birthday nudge due in `(from, to]` and no later birthday cycle for that
+    /// contact: their plan is waiting for next year's, which only a new plan adds. At most
+    /// `limit` users.
+    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>>;
+
     /// Pending or in-flight nudges across all users (a gauge for `/metrics`).
     async fn pending_count(&self) -> NudgeResult<u64>;
 

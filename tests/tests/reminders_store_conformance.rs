@@ -171,3 +171,35 @@ async fn a_batch_of_users_subscriptions_is_read_in_one_go() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn birthdays_that_are_over_and_not_yet_rolled_over_are_found() {
+    on_every_store(|backend, store, _| async move {
+        let n = StoreNudges(store.clone());
+        let birthday = |contact, due: DateTime<Utc>| reminders::PlannedNudge {
+            contact,
+            kind: reminders::NudgeKind::Birthday,
+            cycle_anchor: due,
+            due_at: due,
+            send_at: due + Duration::hours(9),
+            contact_name: "Grace".into(),
+            cadence_days: None,
+            digest: false,
+        };
+        let (over, upcoming, old) = (user(&store).await, user(&store).await, user(&store).await);
+        let grace = reminders::ContactId::new_random();
+        n.replace_plan(over, &[birthday(grace, t0() - Duration::days(2))]).await.expect("plan");
+        n.replace_plan(upcoming, &[birthday(grace, t0() + Duration::days(2))]).await.expect("plan");
+        n.replace_plan(old, &[birthday(grace, t0() - Duration::days(30))]).await.expect("plan");
+        let window = (t0() - Duration::days(8), t0() - Duration::hours(25));
+        let found = n.birthdays_to_roll_over(window.0, window.1, 100).await.expect("query");
+        assert_eq!(found, vec![over], "{backend:?}: only the one that ended within the window");
+
+        // Next year's planned (this year's row stays as history): nothing left to roll over.
+        let rows = vec![birthday(grace, t0() - Duration::days(2)), birthday(grace, t0() + Duration::days(363))];
+        n.replace_plan(over, &rows).await.expect("plan");
+        let found = n.birthdays_to_roll_over(window.0, window.1, 100).await.expect("query");
+        assert!(found.is_empty(), "{backend:?}: {found:?}");
+    })
+    .await;
+}

@@ -32,6 +32,16 @@ use crate::sync::{DocChanged, HubError};
 /// and the memo, nothing else.
 const CALENDAR_CHECK: Duration = Duration::from_secs(1);
 
+/// How often the store is asked for birthdays that are over but whose plan was not redone
+/// (the memo's expiry is lost on restart and bounded in size; this is the durable path).
+const ROLLOVER_SWEEP: Duration = Duration::from_secs(6 * 3600);
+
+/// A birthday is looked for this long after it ended: covers a server down for a week.
+const ROLLOVER_WINDOW_DAYS: i64 = 8;
+
+/// Users per sweep; the rest are found by the next one.
+const ROLLOVER_LIMIT: u32 = 10_000;
+
 /// Documents re-planned at once; more wait for a free slot.
 const CONCURRENCY: usize = 4;
 
@@ -52,10 +62,14 @@ pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut st
     let memo = PlanMemo::default();
     let mut calendar = tokio::time::interval(CALENDAR_CHECK);
     calendar.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Fires at once: birthdays that ended while the server was down are rolled over at start.
+    let mut rollover = tokio::time::interval(ROLLOVER_SWEEP);
+    rollover.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let next = waiting.next_deadline();
         tokio::select! {
             () = stop.wait() => break,
+            _ = rollover.tick() => roll_over_birthdays(&state, clock.as_ref(), &memo, &mut waiting).await,
             _ = calendar.tick() => {
                 let now = Instant::now();
                 for doc in memo.take_expired(clock.now()) {
@@ -84,6 +98,34 @@ pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut st
     }
     // Changes accepted just before shutdown still get their schedule.
     replan_all(&state, clock.as_ref(), &memo, waiting.take_all()).await;
+}
+
+/// Queues a full re-plan for every user whose birthday nudge is over without next year's.
+async fn roll_over_birthdays(state: &AppState, clock: &dyn Clock, memo: &PlanMemo, waiting: &mut Debouncer) {
+    let now = clock.now();
+    let (from, to) = (now - chrono::Duration::days(ROLLOVER_WINDOW_DAYS), now - chrono::Duration::hours(25));
+    let users = match StoreNudges(state.store.clone()).birthdays_to_roll_over(from, to, ROLLOVER_LIMIT).await {
+        Ok(users) => users,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot look for birthdays to roll over; the next sweep retries");
+            return;
+        }
+    };
+    let mut queued = 0usize;
+    for user in users {
+        match state.store.user_by_id(crate::ids::UserId(user.0)).await {
+            Ok(Some(u)) => {
+                memo.forget(u.doc_id);
+                waiting.touch(u.doc_id, Instant::now());
+                queued += 1;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot find a user's document; the next sweep retries"),
+        }
+    }
+    if queued > 0 {
+        tracing::info!(users = queued, "re-planning users whose birthday reminders roll over to next year");
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {

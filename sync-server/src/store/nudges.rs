@@ -47,6 +47,10 @@ impl NudgeStore for StoreNudges {
         self.inner()?.pending_count().await
     }
 
+    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
+        self.inner()?.birthdays_to_roll_over(from, to, limit).await
+    }
+
     async fn upsert_push_subscription(
         &self,
         user: UserId,

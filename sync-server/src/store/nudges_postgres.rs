@@ -193,6 +193,23 @@ impl NudgeStore for PostgresStore {
         rows.iter().map(nudge).collect()
     }
 
+    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
+        let users: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT DISTINCT n.user_id FROM nudges n \
+             WHERE n.kind = 'birthday' AND n.due_at > $1 AND n.due_at <= $2 \
+               AND NOT EXISTS (SELECT 1 FROM nudges m WHERE m.user_id = n.user_id AND m.contact_id = n.contact_id \
+                               AND m.kind = 'birthday' AND m.cycle_anchor > n.cycle_anchor) \
+             LIMIT $3",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await
+        .map_err(backend)?;
+        Ok(users.into_iter().map(UserId).collect())
+    }
+
     async fn pending_count(&self) -> NudgeResult<u64> {
         let n: i64 = sqlx::query_scalar(PENDING_COUNT)
             .fetch_one(self.pool())

@@ -25,6 +25,14 @@ use super::SqliteStore;
 const PENDING_COUNT: &str = "SELECT (SELECT COUNT(*) FROM nudges WHERE status = 'pending') \
      + (SELECT COUNT(*) FROM nudges WHERE status = 'sending')";
 
+/// See [`NudgeStore::birthdays_to_roll_over`]; walks `nudges_birthday_due_idx`, and the cycle
+/// key's index for the later-cycle check.
+const ROLL_OVER: &str = "SELECT DISTINCT n.user_id FROM nudges n \
+     WHERE n.kind = 'birthday' AND n.due_at > ? AND n.due_at <= ? \
+       AND NOT EXISTS (SELECT 1 FROM nudges m WHERE m.user_id = n.user_id AND m.contact_id = n.contact_id \
+                       AND m.kind = 'birthday' AND m.cycle_anchor > n.cycle_anchor) \
+     LIMIT ?";
+
 /// Ids per `… IN (…)` list (marking nudges sent, looking up subscriptions); far below
 /// SQLite's variable limit.
 const SENT_CHUNK: usize = 256;
@@ -264,6 +272,17 @@ impl NudgeStore for SqliteStore {
     async fn user_nudges(&self, user: UserId) -> NudgeResult<Vec<NudgeRecord>> {
         let mut conn = self.pool().acquire().await.map_err(backend)?;
         user_rows(&mut conn, user).await
+    }
+
+    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
+        let rows = sqlx::query(ROLL_OVER)
+            .bind(ms(from))
+            .bind(ms(to))
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await
+            .map_err(backend)?;
+        rows.iter().map(|r| uuid_col(r, "user_id").map(UserId)).collect()
     }
 
     async fn pending_count(&self) -> NudgeResult<u64> {
