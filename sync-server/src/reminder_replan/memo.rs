@@ -30,24 +30,11 @@ const NOTES_SKIP_FOR_HOURS: i64 = 6;
 /// The plan the store holds for a document, and the document state and time it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written {
-    /// `None`: the store must be consulted next time (it kept rows this plan does not want).
+    /// `None`: the store must be consulted next time (it kept rows this plan does not want),
+    /// so no change may skip planning either.
     pub fingerprint: Option<u64>,
     pub heads: Vec<ChangeHash>,
     pub planned_at: DateTime<Utc>,
-    /// When time alone changes this plan (a birthday passed: next year's is due), so the
-    /// document must be planned again even if nobody touches it. See [`plan_expires`].
-    pub expires: Option<DateTime<Utc>>,
-}
-
-/// When planning the same document again gives a different plan only because time moved:
-/// a birthday is planned until its day is over, then next year's. Its `due_at` is local
-/// midnight of the day; 25 hours later the day is over in every zone, DST days included.
-/// (Nothing else in a plan depends on `now` except `send_at`, which the store keeps.)
-pub fn plan_expires(plan: &[reminders::PlannedNudge]) -> Option<DateTime<Utc>> {
-    plan.iter()
-        .filter(|p| p.kind == reminders::NudgeKind::Birthday)
-        .map(|p| p.due_at + Duration::hours(25))
-        .min()
 }
 
 #[derive(Debug, Default)]
@@ -64,7 +51,8 @@ impl PlanMemo {
     /// The heads a notes-only change may be measured against at `now`: those of the plan in the
     /// store, if it was computed recently enough (see [`NOTES_SKIP_FOR_HOURS`]).
     pub fn notes_skip_base(&self, doc: DocId, now: DateTime<Utc>) -> Option<Written> {
-        self.last(doc).filter(|w| now - w.planned_at < Duration::hours(NOTES_SKIP_FOR_HOURS))
+        self.last(doc)
+            .filter(|w| w.fingerprint.is_some() && now - w.planned_at < Duration::hours(NOTES_SKIP_FOR_HOURS))
     }
 
     /// Whether `fingerprint` is what was last written for `doc`.
@@ -81,17 +69,6 @@ impl PlanMemo {
             }
             m.insert(doc, w);
         }
-    }
-
-    /// Documents whose plan time has overtaken (see [`Written::expires`]), forgotten here so
-    /// they are planned afresh.
-    pub fn take_expired(&self, now: DateTime<Utc>) -> Vec<DocId> {
-        let Ok(mut m) = self.written.lock() else { return Vec::new() };
-        let due: Vec<DocId> = m.iter().filter(|(_, w)| w.expires.is_some_and(|e| e <= now)).map(|(d, _)| *d).collect();
-        for d in &due {
-            m.remove(d);
-        }
-        due
     }
 
     /// The store's rows may no longer match what was written (a failed write, say).
@@ -118,7 +95,7 @@ mod tests {
     }
 
     fn w(fingerprint: u64, heads: Vec<ChangeHash>) -> Written {
-        Written { fingerprint: Some(fingerprint), heads, planned_at: at(0), expires: None }
+        Written { fingerprint: Some(fingerprint), heads, planned_at: at(0) }
     }
 
     fn doc(n: u32) -> DocId {
@@ -168,34 +145,10 @@ mod tests {
     }
 
     #[test]
-    fn plans_expire_when_time_alone_moves_them() {
+    fn a_plan_the_store_must_check_skips_nothing() {
         let memo = PlanMemo::default();
-        memo.written(doc(1), Written { expires: Some(at(30)), ..w(1, vec![]) });
-        memo.written(doc(2), w(2, vec![]));
-        assert!(memo.take_expired(at(29)).is_empty());
-        assert_eq!(memo.take_expired(at(30)), vec![doc(1)]);
-        assert_eq!(memo.last(doc(1)), None, "planned afresh next");
-        assert!(memo.take_expired(at(1000)).is_empty(), "once; a plan without birthdays never expires");
-        let unknown = Written { fingerprint: None, ..w(3, vec![]) };
-        memo.written(doc(3), unknown);
+        memo.written(doc(3), Written { fingerprint: None, ..w(3, vec![ChangeHash([4; 32])]) });
         assert!(!memo.is_current(doc(3), 3), "an unknown fingerprint always goes to the store");
-    }
-
-    #[test]
-    fn a_birthday_plan_expires_the_day_after() {
-        use reminders::{ContactId, NudgeKind, PlannedNudge};
-        let nudge = |kind, due| PlannedNudge {
-            contact: ContactId(uuid::Uuid::nil()),
-            kind,
-            cycle_anchor: due,
-            due_at: due,
-            send_at: due,
-            contact_name: "Ada".into(),
-            cadence_days: None,
-            digest: false,
-        };
-        assert_eq!(plan_expires(&[nudge(NudgeKind::Stale, at(5))]), None);
-        let plan = [nudge(NudgeKind::Birthday, at(48)), nudge(NudgeKind::Birthday, at(24)), nudge(NudgeKind::Stale, at(1))];
-        assert_eq!(plan_expires(&plan), Some(at(49)));
+        assert_eq!(memo.notes_skip_base(doc(3), at(1)), None, "and nothing skips planning");
     }
 }

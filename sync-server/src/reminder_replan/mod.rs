@@ -1,12 +1,12 @@
 //! Re-planning: when a user's document changes (a device's sync, the server's own edit, or
 //! another instance's change merged here), that user's nudges are recomputed from it. Only
-//! that user, after a quiet time, never a scan of all documents. A plan that time alone
-//! changes (a birthday is over: next year's is due) is planned again when that time comes,
-//! even if nobody touches the document (see [`plan_expires`]). Planning is idempotent
+//! that user, after a quiet time, never a scan of all documents. Birthdays that are over get
+//! next year's planned by a periodic store sweep ([`rollover`]), edits or not. Planning is idempotent
 //! (`UNIQUE(contact, kind, cycle_anchor)`), so re-planning too often is only wasted work.
 
 mod debounce;
 mod memo;
+mod rollover;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +19,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
 pub use debounce::Debouncer;
-pub use memo::{plan_expires, PlanMemo, Written};
+pub use memo::{PlanMemo, Written};
 
 use crate::ids::DocId;
 use crate::shutdown::ShutdownSignal;
@@ -28,19 +28,8 @@ use crate::store::nudges::StoreNudges;
 use crate::store::StoreError;
 use crate::sync::{DocChanged, HubError};
 
-/// How often (real time) plans whose time has passed are looked for: reads the reminder clock
-/// and the memo, nothing else.
-const CALENDAR_CHECK: Duration = Duration::from_secs(1);
-
-/// How often the store is asked for birthdays that are over but whose plan was not redone
-/// (the memo's expiry is lost on restart and bounded in size; this is the durable path).
-const ROLLOVER_SWEEP: Duration = Duration::from_secs(6 * 3600);
-
-/// A birthday is looked for this long after it ended: covers a server down for a week.
-const ROLLOVER_WINDOW_DAYS: i64 = 8;
-
-/// Users per sweep; the rest are found by the next one.
-const ROLLOVER_LIMIT: u32 = 10_000;
+/// How often (real time) the reminder clock is read to see whether a birthday sweep is due.
+const SWEEP_CHECK: Duration = Duration::from_secs(1);
 
 /// Documents re-planned at once; more wait for a free slot.
 const CONCURRENCY: usize = 4;
@@ -60,20 +49,21 @@ pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut st
     let mut changes = state.hub.subscribe_changes();
     let mut waiting = Debouncer::new(quiet);
     let memo = PlanMemo::default();
-    let mut calendar = tokio::time::interval(CALENDAR_CHECK);
-    calendar.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // Fires at once: birthdays that ended while the server was down are rolled over at start.
-    let mut rollover = tokio::time::interval(ROLLOVER_SWEEP);
-    rollover.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The sweep runs on the reminder clock (tests move it by days); it is read once a second.
+    let mut sweeps = rollover::Schedule::default();
+    let mut check = tokio::time::interval(SWEEP_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let next = waiting.next_deadline();
         tokio::select! {
             () = stop.wait() => break,
-            _ = rollover.tick() => roll_over_birthdays(&state, clock.as_ref(), &memo, &mut waiting).await,
-            _ = calendar.tick() => {
-                let now = Instant::now();
-                for doc in memo.take_expired(clock.now()) {
-                    waiting.touch(doc, now);
+            _ = check.tick() => {
+                if let Some(window) = sweeps.due(clock.now()) {
+                    for doc in rollover::documents(&state, window).await {
+                        // Time, not the document, moved the plan: plan it in full.
+                        memo.forget(doc);
+                        waiting.touch(doc, Instant::now());
+                    }
                 }
             }
             event = changes.recv() => match event {
@@ -98,34 +88,6 @@ pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut st
     }
     // Changes accepted just before shutdown still get their schedule.
     replan_all(&state, clock.as_ref(), &memo, waiting.take_all()).await;
-}
-
-/// Queues a full re-plan for every user whose birthday nudge is over without next year's.
-async fn roll_over_birthdays(state: &AppState, clock: &dyn Clock, memo: &PlanMemo, waiting: &mut Debouncer) {
-    let now = clock.now();
-    let (from, to) = (now - chrono::Duration::days(ROLLOVER_WINDOW_DAYS), now - chrono::Duration::hours(25));
-    let users = match StoreNudges(state.store.clone()).birthdays_to_roll_over(from, to, ROLLOVER_LIMIT).await {
-        Ok(users) => users,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot look for birthdays to roll over; the next sweep retries");
-            return;
-        }
-    };
-    let mut queued = 0usize;
-    for user in users {
-        match state.store.user_by_id(crate::ids::UserId(user.0)).await {
-            Ok(Some(u)) => {
-                memo.forget(u.doc_id);
-                waiting.touch(u.doc_id, Instant::now());
-                queued += 1;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot find a user's document; the next sweep retries"),
-        }
-    }
-    if queued > 0 {
-        tracing::info!(users = queued, "re-planning users whose birthday reminders roll over to next year");
-    }
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -190,16 +152,15 @@ pub async fn replan_doc(
         Err(e) => return Err(e.into()),
     };
     let fingerprint = plan_fingerprint(&plan);
-    let written = Written { fingerprint: Some(fingerprint), heads, planned_at: now, expires: plan_expires(&plan) };
+    let written = Written { fingerprint: Some(fingerprint), heads, planned_at: now };
     if memo.is_current(doc, fingerprint) {
         memo.written(doc, written);
         return Ok(Some(PlanChanges::default()));
     }
     match StoreNudges(state.store.clone()).replace_plan(reminders::UserId(owner.0), &plan).await {
         Ok(changes) if changes.in_flight_kept > 0 => {
-            // The store still holds rows this plan does not want: next time, plan in full
-            // (no heads to compare against) and consult the store (no fingerprint).
-            memo.written(doc, Written { fingerprint: None, heads: Vec::new(), ..written });
+            // The store still holds rows this plan does not want: consult it next time.
+            memo.written(doc, Written { fingerprint: None, ..written });
             Ok(Some(changes))
         }
         Ok(changes) => {
