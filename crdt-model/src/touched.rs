@@ -2,6 +2,7 @@
 //! reminder planner) can skip re-reading the document when someone only typed into a note.
 //! Note bodies are most of a document's ops and the part that changes most often.
 
+use automerge::legacy::{Key, ObjectId};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 
 /// `true` only if every change made since `since` (heads of an earlier state of `doc`)
@@ -13,12 +14,9 @@ pub fn only_notes_changed(doc: &Automerge, since: &[ChangeHash]) -> bool {
         return false;
     }
     doc.get_changes(since).iter().all(|change| {
-        change.decode().operations.iter().all(|op| {
-            let obj = op.obj.to_string();
-            if obj == "_root" {
-                return matches!(&op.key, automerge::legacy::Key::Map(k) if k.as_str() == "notes");
-            }
-            under_notes(doc, &obj)
+        change.decode().operations.iter().all(|op| match &op.obj {
+            ObjectId::Root => matches!(&op.key, Key::Map(k) if k.as_str() == "notes"),
+            ObjectId::Id(id) => under_notes(doc, &id.to_string()),
         })
     })
 }

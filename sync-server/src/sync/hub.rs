@@ -182,13 +182,8 @@ impl Hub {
 
     /// Reads the current document (loading it if needed).
     pub async fn read_doc<T>(&self, doc: DocId, f: impl FnOnce(&Automerge) -> T) -> Result<T, HubError> {
-        let mut g = self.lock(doc).await?;
-        let now = self.now();
-        let l = g.loaded();
-        if l.inboxes.is_empty() {
-            l.idle_since = Some(now);
-        }
-        Ok(f(l.document.automerge()))
+        let mut g = self.lock_for_server(doc).await?;
+        Ok(f(g.loaded().document.automerge()))
     }
 
     /// Runs `f` on a copy of the current document, on a blocking thread, and returns it with
@@ -203,12 +198,8 @@ impl Hub {
         f: impl FnOnce(&Automerge) -> T + Send + 'static,
     ) -> Result<(UserId, T), HubError> {
         let (owner, copy) = {
-            let mut g = self.lock(doc).await?;
-            let now = self.now();
+            let mut g = self.lock_for_server(doc).await?;
             let l = g.loaded();
-            if l.inboxes.is_empty() {
-                l.idle_since = Some(now);
-            }
             (l.owner, l.document.automerge().fork())
         };
         let out = tokio::task::spawn_blocking(move || f(&copy)).await.map_err(|e| {
@@ -221,12 +212,8 @@ impl Hub {
     /// The server's own edit (import, reminder actions): persisted, then fanned out live to
     /// every connection of the document, like a device's change.
     pub async fn change_doc<T>(&self, doc: DocId, f: impl FnOnce(&mut Automerge) -> T) -> Result<T, HubError> {
-        let mut g = self.lock(doc).await?;
-        let now = self.now();
+        let mut g = self.lock_for_server(doc).await?;
         let l = g.loaded();
-        if l.inboxes.is_empty() {
-            l.idle_since = Some(now);
-        }
         let (out, chunk) = match catch_unwind(AssertUnwindSafe(|| l.document.change(f))) {
             Ok(r) => r,
             Err(panic) => {
@@ -295,6 +282,18 @@ impl Hub {
             }
         }
         Ok(self.inner.store.doc_owner(doc).await? == Some(user))
+    }
+
+    /// Locks `doc` for the server's own use (no connection involved): a document nobody has
+    /// open starts its idle time again, so it is not dropped right after being used.
+    async fn lock_for_server(&self, doc: DocId) -> Result<DocGuard, HubError> {
+        let mut g = self.lock(doc).await?;
+        let now = self.now();
+        let l = g.loaded();
+        if l.inboxes.is_empty() {
+            l.idle_since = Some(now);
+        }
+        Ok(g)
     }
 
     /// Locks `doc`, loading it first if it isn't in memory.
