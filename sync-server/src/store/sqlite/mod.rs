@@ -7,6 +7,7 @@ pub mod backup;
 mod checkpoint;
 mod chunks;
 mod codec;
+mod turns;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -26,21 +27,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Writers on the hot paths (a device's change, a re-plan) take turns here. SQLite has
-    /// one write lock; a writer that finds it taken sleeps in SQLite's busy handler in steps
-    /// of up to 100 ms, which showed up as the p99 of edit propagation. Queued here, the next
-    /// writer starts the moment the previous one commits.
-    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// Background writers (re-plans) queue here first, so at most one of them waits at the
-    /// gate: a device's change then waits behind one re-plan at most, not behind a burst of
-    /// them (after many documents changed at once, e.g. right after an import or a restart).
-    background_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
-}
-
-/// A background writer's turn: its place among background writers, then at the gate.
-pub(crate) struct BackgroundTurn<'a> {
-    _turn: tokio::sync::MutexGuard<'a, ()>,
-    _queue: tokio::sync::MutexGuard<'a, ()>,
+    /// In-process turns at SQLite's one write lock (see `turns.rs`).
+    turns: turns::WriteTurns,
 }
 
 impl SqliteStore {
@@ -83,18 +71,17 @@ impl SqliteStore {
             pool
         };
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool, write_gate: Default::default(), background_gate: Default::default() })
+        Ok(SqliteStore { pool, turns: Default::default() })
     }
 
-    /// Held across a write on a hot path (see `write_gate`).
+    /// Held across a write on a hot path (a device's change).
     pub(crate) async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.write_gate.lock().await
+        self.turns.hot().await
     }
 
-    /// Held across a background write (see `background_gate`).
-    pub(crate) async fn background_write_turn(&self) -> BackgroundTurn<'_> {
-        let queue = self.background_gate.lock().await;
-        BackgroundTurn { _turn: self.write_gate.lock().await, _queue: queue }
+    /// Held across a background write (a re-plan).
+    pub(crate) async fn background_write_turn(&self) -> turns::BackgroundTurn<'_> {
+        self.turns.background().await
     }
 
     /// For other store modules (e.g. nudges) that keep their SQL next to this one.
