@@ -1,7 +1,7 @@
 //! Newtype ids used across the reminder boundary.
 //!
-//! `UserId` mirrors the server's account id: reminders sits below `sync-server` in the
-//! crate graph, so it names users with its own type and the server converts at the edge.
+//! `UserId` is the account id of the whole server: reminders sits below `sync-server` in the
+//! crate graph, so the type lives here and the server re-exports it.
 
 use std::fmt;
 
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 pub use crdt_model::ContactId;
 
-/// An account, as the reminder schedule knows it.
+/// An account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(pub Uuid);
 

@@ -17,5 +17,5 @@ pub mod worker;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::{ClaimToken, ContactId, NudgeId, SubscriptionId, UserId};
 pub use nudge::{ClaimedNudge, NudgeKind, NudgeOutcome, NudgeRecord, NudgeStatus, PlannedNudge};
-pub use store::{plan_fingerprint, DeviceSession, NudgeResult, NudgeStore, NudgeStoreError, PlanChanges};
+pub use store::{plan_fingerprint, DeviceSession, NudgeResult, NudgeStore, NudgeStoreError, PlanChanges, PushStore, ReminderStore};
 pub use subscription::{EndpointPolicy, PushKeys, PushSubscription, StoredSubscription};

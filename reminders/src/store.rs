@@ -1,5 +1,5 @@
-//! [`NudgeStore`]: the schedule and the push subscriptions, as the reminder service needs
-//! them. The server's SQLite and PostgreSQL stores implement it (no SQL lives here).
+//! [`NudgeStore`] (the schedule) and [`PushStore`] (the push subscriptions), as the reminder
+//! service needs them. The server's SQLite and PostgreSQL stores implement it (no SQL lives here).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -63,7 +63,11 @@ pub trait NudgeStore: Send + Sync + 'static {
 
     /// Pending or in-flight nudges across all users (a gauge for `/metrics`).
     async fn pending_count(&self) -> NudgeResult<u64>;
+}
 
+/// The browsers' push subscriptions: which endpoints to send a user's nudges to.
+#[async_trait]
+pub trait PushStore: Send + Sync + 'static {
     /// Registers (or re-assigns) a subscription; the endpoint is unique, so a browser that
     /// subscribes again, or under another account, replaces its old row.
     async fn upsert_push_subscription(
@@ -92,6 +96,11 @@ pub trait NudgeStore: Send + Sync + 'static {
     /// The push service said the endpoint is gone (404/410): forget it for whoever had it.
     async fn delete_push_subscription_by_endpoint(&self, endpoint: &str) -> NudgeResult<bool>;
 }
+
+/// Everything the reminder worker needs: the schedule and where to send it. Any store with
+/// both areas is one.
+pub trait ReminderStore: NudgeStore + PushStore {}
+impl<T: NudgeStore + PushStore + ?Sized> ReminderStore for T {}
 
 /// The writes that turn `existing` (a user's rows) into `desired`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

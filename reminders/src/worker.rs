@@ -16,7 +16,7 @@ use crate::nudge::{ClaimedNudge, NudgeOutcome, NudgeRecord};
 use crate::payload::{compose, Notification};
 use crate::push::{PushClient, PushResult};
 use crate::retry::RetryPolicy;
-use crate::store::{NudgeStore, NudgeStoreError};
+use crate::store::{NudgeStoreError, ReminderStore};
 use crate::subscription::StoredSubscription;
 
 #[derive(Clone, Copy, Debug)]
@@ -74,7 +74,7 @@ impl TickReport {
 pub type AttemptObserver = Arc<dyn Fn(&PushResult, Option<u16>) + Send + Sync>;
 
 pub struct Worker {
-    store: Arc<dyn NudgeStore>,
+    store: Arc<dyn ReminderStore>,
     push: Arc<PushClient>,
     clock: Arc<dyn Clock>,
     config: WorkerConfig,
@@ -85,7 +85,7 @@ pub struct Worker {
 const RECORD_CHUNK: usize = 128;
 
 impl Worker {
-    pub fn new(store: Arc<dyn NudgeStore>, push: Arc<PushClient>, clock: Arc<dyn Clock>, config: WorkerConfig) -> Self {
+    pub fn new(store: Arc<dyn ReminderStore>, push: Arc<PushClient>, clock: Arc<dyn Clock>, config: WorkerConfig) -> Self {
         Worker { store, push, clock, config, observer: None }
     }
 

@@ -5,9 +5,9 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-/// An account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(pub Uuid);
+/// An account: the reminders crate's type (it sits lower in the crate graph and names users
+/// in the schedule), so there is one user id everywhere.
+pub use reminders::UserId;
 
 /// A session, which is one signed-in device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,12 +48,6 @@ impl FromStr for DocId {
         let bytes = bs58::decode(s).with_check(None).into_vec().map_err(|_| BadDocId)?;
         let arr: [u8; 16] = bytes.try_into().map_err(|_| BadDocId)?;
         Ok(DocId(arr))
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
     }
 }
 

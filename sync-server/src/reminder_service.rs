@@ -11,7 +11,7 @@ use std::time::Duration;
 use reminders::push::{PushClient, PushConfig, PushResult};
 use reminders::vapid::{VapidError, VapidKeys, VapidSigner};
 use reminders::worker::{AttemptObserver, Worker, WorkerConfig};
-use reminders::{Clock, EndpointPolicy, NudgeStore, SystemClock};
+use reminders::{Clock, EndpointPolicy, ReminderStore, SystemClock};
 
 use crate::state::AppState;
 
@@ -159,7 +159,7 @@ pub fn start(state: &AppState) {
         shutdown.signal(),
     )));
     let Some(push) = rt.push.clone() else { return };
-    let store: Arc<dyn NudgeStore> = Arc::new(crate::store::nudges::StoreNudges(state.store.clone()));
+    let store: Arc<dyn ReminderStore> = state.store.clone();
     let metrics = state.metrics.clone();
     let observer: AttemptObserver = Arc::new(move |result: &PushResult, status: Option<u16>| {
         metrics.push_result(matches!(result, PushResult::Delivered), status);

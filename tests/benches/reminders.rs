@@ -14,9 +14,9 @@ use chrono::Duration as Span;
 use futures::StreamExt;
 use kith_tests::reminder_support::{as_subscription, nudge, t0, Fixture};
 use reminders::push::PushResult;
-use sync_server::store::Store;
+use sync_server::store::AccountStore;
 use reminders::worker::{Worker, WorkerConfig};
-use reminders::{Clock, ManualClock, NudgeOutcome, NudgeStore, PlannedNudge};
+use reminders::{Clock, ManualClock, NudgeOutcome, NudgeStore, PlannedNudge, PushStore};
 
 const TABLE_USERS: usize = 1_000;
 const NUDGES_PER_USER: usize = 100;
@@ -145,7 +145,7 @@ async fn push_throughput() -> anyhow::Result<()> {
     let users = f.store.list_users().await?;
     let (started, cpu_before) = (Instant::now(), cpu_seconds());
     for u in &users {
-        f.store.list_push_subscriptions(reminders::UserId(u.id.0)).await?;
+        f.store.list_push_subscriptions(u.id).await?;
     }
     let (took, cpu) = (started.elapsed(), cpu_seconds() - cpu_before);
     println!(

@@ -95,8 +95,7 @@ impl ReminderServer {
     }
 
     pub async fn nudges(&self, user: &User) -> anyhow::Result<Vec<NudgeRecord>> {
-        let store = self.server.state.store.nudges().context("the store keeps no nudges")?;
-        Ok(store.user_nudges(user.id).await?)
+        Ok(self.server.state.store.user_nudges(user.id).await?)
     }
 
     /// Waits until `user`'s schedule satisfies `done` (re-planning runs after a change).
@@ -139,7 +138,7 @@ pub async fn wait_for_plan_on(
     what: &str,
     done: impl Fn(&[NudgeRecord]) -> bool,
 ) -> anyhow::Result<Vec<NudgeRecord>> {
-    let store = server.state.store.nudges().context("the store keeps no nudges")?;
+    let store = &server.state.store;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let rows = store.user_nudges(user).await?;

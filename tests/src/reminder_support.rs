@@ -10,9 +10,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use reminders::push::{PushClient, PushConfig};
 use reminders::vapid::{VapidKeys, VapidSigner};
 use reminders::worker::{Worker, WorkerConfig};
-use reminders::{ContactId, EndpointPolicy, ManualClock, NudgeKind, NudgeStore, PlannedNudge, PushKeys, PushSubscription, UserId};
+use reminders::{ContactId, EndpointPolicy, ManualClock, NudgeKind, PlannedNudge, PushKeys, PushStore, PushSubscription, ReminderStore, UserId};
 use sync_server::ids::DocId;
-use sync_server::store::{SqliteStore, Store};
+use sync_server::store::{AccountStore, SqliteStore};
 
 use crate::push_service::{PushService, Subscriber};
 
@@ -54,7 +54,7 @@ impl Fixture {
     pub async fn user(&self) -> anyhow::Result<UserId> {
         let email = crate::unique_email("nudge");
         let id = self.store.create_user(&email, "not-a-real-hash", DocId::random(), t0()).await?;
-        Ok(UserId(id.0))
+        Ok(id)
     }
 
     /// A new endpoint on the push service, registered for `user`.
@@ -70,7 +70,7 @@ impl Fixture {
         Ok(Arc::new(PushClient::new(signer, config)?))
     }
 
-    pub fn worker(&self, store: Arc<dyn NudgeStore>, push: Arc<PushClient>, config: WorkerConfig) -> Worker {
+    pub fn worker(&self, store: Arc<dyn ReminderStore>, push: Arc<PushClient>, config: WorkerConfig) -> Worker {
         Worker::new(store, push, Arc::new(self.clock.clone()), config)
     }
 }

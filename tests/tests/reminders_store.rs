@@ -10,7 +10,7 @@ use kith_tests::push_service::Behavior;
 use kith_tests::reminder_support::{nudge, t0, Fixture};
 use reminders::retry::RetryPolicy;
 use reminders::worker::WorkerConfig;
-use reminders::{Clock, NudgeOutcome, NudgeStatus, NudgeStore};
+use reminders::{Clock, NudgeOutcome, NudgeStatus, NudgeStore, PushStore, ReminderStore};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -81,7 +81,7 @@ async fn two_workers_on_one_database_send_each_of_1000_nudges_exactly_once() {
     let config = WorkerConfig { batch: 64, ..WorkerConfig::default() };
     let a = f.worker(f.store.clone(), push.clone(), config);
     let second_store = ok(f.second_store().await);
-    let second: Arc<dyn NudgeStore> = second_store;
+    let second: Arc<dyn ReminderStore> = second_store;
     let b = f.worker(second, push, config);
     let (ra, rb) = tokio::join!(a.tick(), b.tick());
     let (ra, rb) = (ok(ra), ok(rb));

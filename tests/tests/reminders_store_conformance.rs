@@ -7,9 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use kith_tests::reminder_support::nudge;
 use kith_tests::stores::on_every_store;
-use reminders::{DeviceSession, NudgeOutcome, NudgeStatus, NudgeStore, PushKeys, PushSubscription, UserId};
+use reminders::{DeviceSession, NudgeOutcome, NudgeStatus, PushKeys, PushSubscription, UserId};
 use sync_server::ids::DocId;
-use sync_server::store::nudges::StoreNudges;
 use sync_server::store::Store;
 
 fn t0() -> DateTime<Utc> {
@@ -18,7 +17,7 @@ fn t0() -> DateTime<Utc> {
 
 async fn user(store: &Arc<dyn Store>) -> UserId {
     let email = format!("n-{}@example.test", uuid::Uuid::new_v4());
-    UserId(store.create_user(&email, "$argon2id$fake", DocId::random(), t0()).await.expect("user").0)
+    store.create_user(&email, "$argon2id$fake", DocId::random(), t0()).await.expect("user")
 }
 
 fn sub(endpoint: &str) -> PushSubscription {
@@ -31,7 +30,7 @@ fn sub(endpoint: &str) -> PushSubscription {
 #[tokio::test]
 async fn replanning_is_idempotent_and_new_cycles_replace_pending_rows() {
     on_every_store(|backend, store, _| async move {
-        let n = StoreNudges(store.clone());
+        let n = store.clone();
         let u = user(&store).await;
         let plan = vec![nudge("Ada", t0() + Duration::days(1), true), nudge("Bob", t0() + Duration::days(2), false)];
         assert_eq!(n.replace_plan(u, &plan).await.expect("plan").inserted, 2, "{backend:?}");
@@ -46,7 +45,7 @@ async fn replanning_is_idempotent_and_new_cycles_replace_pending_rows() {
         let c = n.replace_plan(u, std::slice::from_ref(&moved)).await.expect("plan");
         assert_eq!((c.inserted, c.deleted), (1, 2), "{backend:?}");
         assert_eq!(n.pending_count().await.expect("count"), 1, "{backend:?}");
-        store.delete_user(sync_server::ids::UserId(u.0)).await.expect("delete user");
+        store.delete_user(u).await.expect("delete user");
         assert_eq!(n.pending_count().await.expect("count"), 0, "{backend:?}: nudges go with their user");
     })
     .await;
@@ -55,8 +54,8 @@ async fn replanning_is_idempotent_and_new_cycles_replace_pending_rows() {
 #[tokio::test]
 async fn claims_are_exclusive_leased_and_fenced_by_token() {
     on_every_store(|backend, store, reopen| async move {
-        let a = StoreNudges(store.clone());
-        let b = StoreNudges(reopen().await);
+        let a = store.clone();
+        let b = reopen().await;
         let u = user(&store).await;
         a.replace_plan(u, &[nudge("Ada", t0(), true), nudge("Later", t0() + Duration::hours(1), true)]).await.expect("plan");
         let lease = Duration::minutes(5);
@@ -87,7 +86,7 @@ async fn claims_are_exclusive_leased_and_fenced_by_token() {
 #[tokio::test]
 async fn two_handles_claiming_concurrently_take_each_of_1000_rows_once() {
     on_every_store(|backend, store, reopen| async move {
-        let handles = [Arc::new(StoreNudges(store.clone())), Arc::new(StoreNudges(reopen().await))];
+        let handles = [Arc::new(store.clone()), Arc::new(reopen().await)];
         for _ in 0..10 {
             let u = user(&store).await;
             let plan: Vec<_> = (0..100).map(|i| nudge(&format!("p{i}"), t0() - Duration::seconds(i), false)).collect();
@@ -119,7 +118,7 @@ async fn two_handles_claiming_concurrently_take_each_of_1000_rows_once() {
 #[tokio::test]
 async fn subscriptions_are_unique_by_endpoint_and_follow_their_device() {
     on_every_store(|backend, store, _| async move {
-        let n = StoreNudges(store.clone());
+        let n = store.clone();
         let (alice, bob) = (user(&store).await, user(&store).await);
         let e1 = format!("https://push.example/{}", uuid::Uuid::new_v4());
         n.upsert_push_subscription(alice, None, &sub(&e1), t0()).await.expect("add");
@@ -134,12 +133,12 @@ async fn subscriptions_are_unique_by_endpoint_and_follow_their_device() {
 
         // logging a device out drops its subscription
         let sid = store
-            .create_session(sync_server::ids::UserId(alice.0), &[9u8; 32], "phone", t0())
+            .create_session(alice, &[9u8; 32], "phone", t0())
             .await
             .expect("session");
         let e2 = format!("https://push.example/{}", uuid::Uuid::new_v4());
         n.upsert_push_subscription(alice, Some(DeviceSession(sid.0)), &sub(&e2), t0()).await.expect("add");
-        store.delete_session(sync_server::ids::UserId(alice.0), sid).await.expect("logout");
+        store.delete_session(alice, sid).await.expect("logout");
         assert!(n.list_push_subscriptions(alice).await.expect("list").is_empty(), "{backend:?}");
     })
     .await;
@@ -148,7 +147,7 @@ async fn subscriptions_are_unique_by_endpoint_and_follow_their_device() {
 #[tokio::test]
 async fn a_batch_of_users_subscriptions_is_read_in_one_go() {
     on_every_store(|backend, store, _| async move {
-        let n = StoreNudges(store.clone());
+        let n = store.clone();
         let (alice, bob, carol) = (user(&store).await, user(&store).await, user(&store).await);
         let endpoint = || format!("https://push.example/{}", uuid::Uuid::new_v4());
         let (a1, a2, b1) = (endpoint(), endpoint(), endpoint());
@@ -175,7 +174,7 @@ async fn a_batch_of_users_subscriptions_is_read_in_one_go() {
 #[tokio::test]
 async fn birthdays_that_are_over_and_not_yet_rolled_over_are_found() {
     on_every_store(|backend, store, _| async move {
-        let n = StoreNudges(store.clone());
+        let n = store.clone();
         let birthday = |contact, due: DateTime<Utc>| reminders::PlannedNudge {
             contact,
             kind: reminders::NudgeKind::Birthday,

@@ -13,9 +13,9 @@ use kith_tests::stores::in_fresh_pg_schema;
 use reminders::push::{PushClient, PushConfig};
 use reminders::vapid::{VapidKeys, VapidSigner};
 use reminders::worker::{Worker, WorkerConfig};
-use reminders::{EndpointPolicy, ManualClock, NudgeStore, UserId};
+use reminders::{EndpointPolicy, ManualClock, NudgeStore, PushStore};
 use sync_server::ids::DocId;
-use sync_server::store::{PostgresStore, Store};
+use sync_server::store::{AccountStore, PostgresStore};
 
 async fn scenario(url: String) -> anyhow::Result<()> {
     // Two independent pools on one schema: two instances.
@@ -29,7 +29,7 @@ async fn scenario(url: String) -> anyhow::Result<()> {
     let mut subs = Vec::new();
     for u in 0..100 {
         let email = format!("pg-nudge-{u}-{}@example.test", uuid::Uuid::new_v4());
-        let user = UserId(one.create_user(&email, "not-a-real-hash", DocId::random(), t0()).await?.0);
+        let user = one.create_user(&email, "not-a-real-hash", DocId::random(), t0()).await?;
         let sub = push_service.subscribe();
         one.upsert_push_subscription(user, None, &as_subscription(&sub), t0()).await?;
         subs.push(sub);

@@ -9,16 +9,13 @@ use crate::metrics::Gauges;
 use crate::state::AppState;
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let nudges_pending = match state.store.nudges() {
-        Some(nudges) => match nudges.pending_count().await {
-            Ok(n) => Some(n),
-            Err(e) => {
-                // A scrape must still answer; the gauge is left out this time.
-                tracing::warn!(error = %e, "cannot count pending nudges for /metrics");
-                None
-            }
-        },
-        None => None,
+    let nudges_pending = match state.store.pending_count().await {
+        Ok(n) => Some(n),
+        Err(e) => {
+            // A scrape must still answer; the gauge is left out this time.
+            tracing::warn!(error = %e, "cannot count pending nudges for /metrics");
+            None
+        }
     };
     let gauges = Gauges {
         connected_devices: state.sockets.count() as u64,

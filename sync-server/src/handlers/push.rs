@@ -37,9 +37,10 @@ pub async fn subscribe(
 ) -> Result<Response, AppError> {
     let rt = state.reminders.as_ref().ok_or_else(push_unavailable)?;
     sub.validate(rt.policy).map_err(|e| AppError::unprocessable("invalid_subscription", e.to_string()))?;
-    let stored = nudges(&state)?
+    let stored = state
+        .store
         .upsert_push_subscription(
-            reminders::UserId(auth.user_id.0),
+            auth.user_id,
             Some(DeviceSession(auth.session_id.0)),
             &sub,
             state.now(),
@@ -60,8 +61,9 @@ pub async fn unsubscribe(
     auth: AuthUser,
     error::Json(body): error::Json<Unsubscribe>,
 ) -> Result<StatusCode, AppError> {
-    let removed = nudges(&state)?
-        .remove_push_subscription(reminders::UserId(auth.user_id.0), &body.endpoint)
+    let removed = state
+        .store
+        .remove_push_subscription(auth.user_id, &body.endpoint)
         .await
         .map_err(AppError::internal)?;
     if removed {
@@ -69,10 +71,6 @@ pub async fn unsubscribe(
     } else {
         Err(AppError::NotFound("no such push subscription".into()))
     }
-}
-
-fn nudges(state: &AppState) -> Result<&dyn reminders::NudgeStore, AppError> {
-    state.store.nudges().ok_or_else(push_unavailable)
 }
 
 fn push_unavailable() -> AppError {

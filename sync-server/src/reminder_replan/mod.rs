@@ -14,7 +14,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use reminders::plan::plan_user;
 use automerge::ChangeHash;
-use reminders::{plan_fingerprint, Clock, NudgeStore, NudgeStoreError, PlanChanges, PlannedNudge};
+use reminders::{plan_fingerprint, Clock, NudgeStoreError, PlanChanges, PlannedNudge};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
@@ -24,7 +24,6 @@ pub use memo::{PlanMemo, Written};
 use crate::ids::DocId;
 use crate::shutdown::ShutdownSignal;
 use crate::state::AppState;
-use crate::store::nudges::StoreNudges;
 use crate::store::StoreError;
 use crate::sync::{DocChanged, HubError};
 
@@ -157,7 +156,7 @@ pub async fn replan_doc(
         memo.written(doc, written);
         return Ok(Some(PlanChanges::default()));
     }
-    match StoreNudges(state.store.clone()).replace_plan(reminders::UserId(owner.0), &plan).await {
+    match state.store.replace_plan(owner, &plan).await {
         Ok(changes) if changes.in_flight_kept > 0 => {
             // The store still holds rows this plan does not want: consult it next time.
             memo.written(doc, Written { fingerprint: None, ..written });

@@ -5,11 +5,9 @@
 //! Durable by design: the schedule is the store's, so a restart or a long outage loses no one.
 
 use chrono::{DateTime, Duration, Utc};
-use reminders::NudgeStore;
 
 use crate::ids::DocId;
 use crate::state::AppState;
-use crate::store::nudges::StoreNudges;
 
 /// How often the store is asked (reminder-clock time). Next year's birthday is a year away,
 /// so planning it a few hours after this year's is over is early enough.
@@ -45,7 +43,7 @@ impl Schedule {
 
 /// The documents of every user whose birthday nudge due in `window` has no next cycle yet.
 pub async fn documents(state: &AppState, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Vec<DocId> {
-    let users = match StoreNudges(state.store.clone()).birthdays_to_roll_over(from, to, LIMIT).await {
+    let users = match state.store.birthdays_to_roll_over(from, to, LIMIT).await {
         Ok(users) => users,
         Err(e) => {
             tracing::warn!(error = %e, "cannot look for birthdays to roll over; the next sweep retries");
@@ -54,7 +52,7 @@ pub async fn documents(state: &AppState, (from, to): (DateTime<Utc>, DateTime<Ut
     };
     let mut docs = Vec::with_capacity(users.len());
     for user in users {
-        match state.store.user_by_id(crate::ids::UserId(user.0)).await {
+        match state.store.user_by_id(user).await {
             Ok(Some(u)) => docs.push(u.doc_id),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "cannot find a user's document; the next sweep retries"),

@@ -21,7 +21,7 @@ use super::inbox::Inbox;
 use super::messages::PeerId;
 use crate::ids::{DocId, UserId};
 use crate::metrics::Metrics;
-use crate::store::{Chunk, Store, StoreError};
+use crate::store::{Chunk, DocumentStore, StoreError};
 
 /// Tunables, from `KITH_DOC_IDLE_SECS`, `KITH_MAX_MESSAGE_BYTES`, `KITH_MAX_DOC_BYTES`.
 #[derive(Clone, Debug)]
@@ -74,7 +74,7 @@ pub struct Hub {
 }
 
 pub(super) struct Inner {
-    pub(super) store: Arc<dyn Store>,
+    pub(super) store: Arc<dyn DocumentStore>,
     bus: Arc<dyn ChangeBus>,
     pub(super) config: HubConfig,
     pub(super) identity: ServerIdentity,
@@ -130,16 +130,16 @@ impl DocGuard {
 impl Hub {
     /// A hub for a single instance (no cross-instance bus). Must be called inside a tokio
     /// runtime: it starts the idle sweeper.
-    pub fn new(store: Arc<dyn Store>, config: HubConfig) -> Hub {
+    pub fn new(store: Arc<dyn DocumentStore>, config: HubConfig) -> Hub {
         Hub::with_bus(store, Arc::new(LocalBus), config)
     }
 
-    pub fn with_bus(store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, config: HubConfig) -> Hub {
+    pub fn with_bus(store: Arc<dyn DocumentStore>, bus: Arc<dyn ChangeBus>, config: HubConfig) -> Hub {
         Hub::with_clock(store, bus, config, Arc::new(Instant::now))
     }
 
     /// As [`Hub::with_bus`], reading time from `clock` (tests drive idle expiry with it).
-    pub fn with_clock(store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, config: HubConfig, clock: Clock) -> Hub {
+    pub fn with_clock(store: Arc<dyn DocumentStore>, bus: Arc<dyn ChangeBus>, config: HubConfig, clock: Clock) -> Hub {
         let identity = ServerIdentity {
             peer_id: PeerId(format!("kith-server-{}", uuid::Uuid::new_v4())),
             storage_id: config.storage_id.clone(),

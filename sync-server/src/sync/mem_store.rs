@@ -1,5 +1,5 @@
-//! A tiny in-memory [`Store`] for the hub's unit tests: documents and chunks only (the
-//! account methods are not needed here). It can be told to fail writes, to test that a
+//! A tiny in-memory [`DocumentStore`] for the hub's unit tests: documents and chunks, the
+//! one area the hub needs. It can be told to fail writes, to test that a
 //! failed write is never announced.
 
 use std::collections::HashMap;
@@ -7,10 +7,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 
-use crate::ids::{DocId, SessionId, UserId};
-use crate::store::{Chunk, SessionRecord, Store, StoreError, StoreResult, UserRecord};
+use crate::ids::{DocId, UserId};
+use crate::store::{Chunk, DocumentStore, StoreError, StoreResult};
 
 #[derive(Default)]
 pub struct MemStore {
@@ -29,48 +28,10 @@ impl MemStore {
     pub fn chunks_of(&self, doc: DocId) -> Vec<Chunk> {
         self.chunks.lock().expect("lock").get(&doc).cloned().unwrap_or_default()
     }
-
-    fn unsupported<T>() -> StoreResult<T> {
-        Err(StoreError::NotFound)
-    }
 }
 
 #[async_trait]
-impl Store for MemStore {
-    async fn create_user(&self, _: &str, _: &str, _: DocId, _: DateTime<Utc>) -> StoreResult<UserId> {
-        Self::unsupported()
-    }
-    async fn user_by_email(&self, _: &str) -> StoreResult<Option<UserRecord>> {
-        Self::unsupported()
-    }
-    async fn user_by_id(&self, _: UserId) -> StoreResult<Option<UserRecord>> {
-        Self::unsupported()
-    }
-    async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
-        Self::unsupported()
-    }
-    async fn set_password_hash(&self, _: UserId, _: &str) -> StoreResult<()> {
-        Self::unsupported()
-    }
-    async fn delete_user(&self, _: UserId) -> StoreResult<()> {
-        Self::unsupported()
-    }
-    async fn create_session(&self, _: UserId, _: &[u8; 32], _: &str, _: DateTime<Utc>) -> StoreResult<SessionId> {
-        Self::unsupported()
-    }
-    async fn session_by_token_hash(&self, _: &[u8; 32], _: DateTime<Utc>) -> StoreResult<Option<SessionRecord>> {
-        Self::unsupported()
-    }
-    async fn list_sessions(&self, _: UserId) -> StoreResult<Vec<SessionRecord>> {
-        Self::unsupported()
-    }
-    async fn delete_session(&self, _: UserId, _: SessionId) -> StoreResult<()> {
-        Self::unsupported()
-    }
-    async fn delete_other_sessions(&self, _: UserId, _: Option<SessionId>) -> StoreResult<Vec<SessionId>> {
-        Self::unsupported()
-    }
-
+impl DocumentStore for MemStore {
     async fn doc_owner(&self, doc: DocId) -> StoreResult<Option<UserId>> {
         self.owner_lookups.fetch_add(1, Ordering::Relaxed);
         Ok(self.owners.lock().expect("lock").get(&doc).copied())

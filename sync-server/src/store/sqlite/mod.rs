@@ -1,25 +1,25 @@
 //! SQLite, the default store: one file, WAL, foreign keys on, migrations applied at open.
-//! Each trait method is one short statement or transaction; the SQL lives in
-//! [`accounts`] and [`chunks`].
+//! Each area's trait is implemented directly, with its SQL, in the file named after it:
+//! [`accounts`], [`sessions`], [`documents`], [`nudges`], [`push`].
 
 mod accounts;
 pub mod backup;
 mod checkpoint;
-mod chunks;
 mod codec;
+mod documents;
+mod nudges;
+mod push;
+mod sessions;
 mod turns;
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{Chunk, SessionRecord, Store, StoreError, StoreResult, UserRecord};
-use crate::ids::{DocId, SessionId, UserId};
+use super::{StoreError, StoreResult};
 
 /// Applied by [`SqliteStore::open`]; other helpers add `0002_*.sql` files next to 0001.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -87,95 +87,6 @@ impl SqliteStore {
     /// For other store modules (e.g. nudges) that keep their SQL next to this one.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    async fn create_user(
-        &self,
-        email: &str,
-        password_hash: &str,
-        doc_id: DocId,
-        now: DateTime<Utc>,
-    ) -> StoreResult<UserId> {
-        accounts::create_user(&self.pool, email, password_hash, doc_id, now).await
-    }
-
-    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
-        accounts::user_by_email(&self.pool, email).await
-    }
-
-    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRecord>> {
-        accounts::user_by_id(&self.pool, id).await
-    }
-
-    async fn list_users(&self) -> StoreResult<Vec<UserRecord>> {
-        accounts::list_users(&self.pool).await
-    }
-
-    async fn set_password_hash(&self, id: UserId, password_hash: &str) -> StoreResult<()> {
-        accounts::set_password_hash(&self.pool, id, password_hash).await
-    }
-
-    async fn delete_user(&self, id: UserId) -> StoreResult<()> {
-        accounts::delete_user(&self.pool, id).await
-    }
-
-    async fn create_session(
-        &self,
-        user: UserId,
-        token_hash: &[u8; 32],
-        device_name: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<SessionId> {
-        accounts::create_session(&self.pool, user, token_hash, device_name, now).await
-    }
-
-    async fn session_by_token_hash(
-        &self,
-        token_hash: &[u8; 32],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<SessionRecord>> {
-        accounts::session_by_token_hash(&self.pool, token_hash, now).await
-    }
-
-    async fn list_sessions(&self, user: UserId) -> StoreResult<Vec<SessionRecord>> {
-        accounts::list_sessions(&self.pool, user).await
-    }
-
-    async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<()> {
-        accounts::delete_session(&self.pool, user, id).await
-    }
-
-    async fn delete_other_sessions(
-        &self,
-        user: UserId,
-        keep: Option<SessionId>,
-    ) -> StoreResult<Vec<SessionId>> {
-        accounts::delete_other_sessions(&self.pool, user, keep).await
-    }
-
-    async fn doc_owner(&self, doc: DocId) -> StoreResult<Option<UserId>> {
-        chunks::doc_owner(&self.pool, doc).await
-    }
-
-    async fn load_chunks(&self, doc: DocId) -> StoreResult<Vec<Chunk>> {
-        chunks::load_chunks(&self.pool, doc).await
-    }
-
-    async fn append_chunk(&self, doc: DocId, chunk: &Chunk) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        chunks::append_chunk(&self.pool, doc, chunk).await
-    }
-
-    async fn compact(&self, doc: DocId, snapshot: &Chunk, replaced: &[[u8; 32]]) -> StoreResult<()> {
-        chunks::compact(&self.pool, doc, snapshot, replaced).await
-    }
-
-    // SQL in store/nudges_sqlite.rs
-    fn nudges(&self) -> Option<&dyn reminders::NudgeStore> {
-        Some(self)
     }
 }
 

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::SqliteStore;
 use crate::ids::DocId;
-use crate::store::{Chunk, ChunkKind, Store, StoreError};
+use crate::store::{AccountStore, Chunk, ChunkKind, DocumentStore, SessionStore, StoreError};
 
 async fn fresh() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().expect("temp dir");
