@@ -3,6 +3,7 @@
 pub mod client;
 pub mod db_scan;
 pub mod device;
+pub mod eventually;
 pub mod load;
 pub mod process;
 pub mod push_service;

@@ -13,6 +13,7 @@ use reminders::{Clock, ManualClock, NudgeRecord, NudgeStatus, UserId};
 use serde_json::{json, Value};
 
 use crate::client::Device;
+use crate::eventually::{eventually, Probe};
 use crate::push_service::{PushService, Subscriber};
 use crate::reminder_support::SUBJECT;
 use crate::{unique_email, TestServer};
@@ -139,13 +140,9 @@ pub async fn wait_for_plan_on(
     done: impl Fn(&[NudgeRecord]) -> bool,
 ) -> anyhow::Result<Vec<NudgeRecord>> {
     let store = &server.state.store;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
+    eventually(what, WAIT, || async {
         let rows = store.user_nudges(user).await?;
-        if done(&rows) {
-            return Ok(rows);
-        }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}; schedule: {rows:#?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+        Ok(Probe::when(done(&rows), rows))
+    })
+    .await
 }

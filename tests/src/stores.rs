@@ -8,9 +8,15 @@ use std::sync::Arc;
 use sync_server::store::postgres::schema::{create_schema, drop_schema, SchemaName};
 use sync_server::store::Store;
 
-/// The PostgreSQL server to test against, if the environment provides one.
+/// The PostgreSQL server to test against, if the environment provides one. Under CI (`CI`
+/// set) a missing one is a failure, not a skip: a PostgreSQL test that silently did not run
+/// would let a broken backend land.
 pub fn test_database_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests must run in CI (see .ci/run)");
+    }
+    url
 }
 
 /// A schema of its own on the test database; `drop` removes it and everything in it.

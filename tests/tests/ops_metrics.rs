@@ -1,5 +1,6 @@
 //! `GET /metrics` parses as Prometheus text and its counters move with traffic.
 
+use kith_tests::eventually::Probe;
 use kith_tests::{unique_email, TestServer};
 use prometheus_parse::{Scrape, Value};
 
@@ -77,15 +78,12 @@ async fn metrics_parse_and_count_requests_by_route_and_status() {
 /// Polls `/metrics` until `done` holds for the scrape (the server counts a frame after it has
 /// been written, so a client can see the frame a moment before the counter moves).
 async fn eventually(server: &TestServer, what: &str, done: impl Fn(&Scrape) -> bool) -> Scrape {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    kith_tests::eventually::eventually(what, std::time::Duration::from_secs(10), || async {
         let now = scrape(server).await;
-        if done(&now) {
-            return now;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{what}: {:?}", now.samples);
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+        Ok(if done(&now) { Probe::Done(now) } else { Probe::NotYet(format!("{:?}", now.samples)) })
+    })
+    .await
+    .expect("metrics condition")
 }
 
 fn counter(scrape: &Scrape, name: &str) -> f64 {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ReadDoc, ROOT};
 use kith_tests::device::Device;
+use kith_tests::eventually::{eventually, Probe};
 use kith_tests::{unique_email, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -142,15 +143,12 @@ async fn metrics_move_when_a_device_syncs() {
     device.close().await;
     // the gauge falls back once the socket is gone (polled: the server notices the close
     // asynchronously)
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
+    eventually("the connected-devices gauge to fall to 0", Duration::from_secs(5), || async {
         let now = scrape().await;
-        if metric(&now, "kith_connected_devices ") == Some(0.0) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "still connected: {now}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        Ok(Probe::when(metric(&now, "kith_connected_devices ") == Some(0.0), now))
+    })
+    .await
+    .expect("gauge back to 0");
 }
 
 #[tokio::test]
