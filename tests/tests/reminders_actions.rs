@@ -8,12 +8,8 @@ use kith_tests::reminder_server::{ReminderServer, User};
 use reminders::NudgeStatus;
 use serde_json::{json, Value};
 
-fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
-    r.unwrap_or_else(|e| panic!("{e:#}"))
-}
-
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap()
 }
 
 async fn overdue_contact(device: &mut Device, name: &str) -> ContactId {
@@ -23,72 +19,72 @@ async fn overdue_contact(device: &mut Device, name: &str) -> ContactId {
         cadence_days: Some(14),
         ..Default::default()
     };
-    let id = ok(crdt_model::create_contact(&mut device.doc, draft, last));
+    let id = (crdt_model::create_contact(&mut device.doc, draft, last)).unwrap();
     let talk = InteractionDraft { contact_ids: vec![id], kind: InteractionKind::Meeting, at: last, note: String::new() };
-    ok(crdt_model::log_interaction(&mut device.doc, talk, last));
-    ok(device.sync().await);
+    (crdt_model::log_interaction(&mut device.doc, talk, last)).unwrap();
+    device.sync().await.unwrap();
     id
 }
 
 async fn post(rs: &ReminderServer, user: &User, path: &str, body: Value) -> (u16, Value) {
-    let r = ok(rs.server.http().post(rs.server.url(path)).bearer_auth(&user.token).json(&body).send().await);
+    let r = rs.server.http().post(rs.server.url(path)).bearer_auth(&user.token).json(&body).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]
 async fn reminders_lists_what_is_overdue_as_of_the_reminder_clock() {
-    let rs = ok(ReminderServer::start(t0()).await);
-    let user = ok(rs.user("Europe/Berlin").await);
-    let mut phone = ok(rs.device(&user).await);
+    let rs = ReminderServer::start(t0()).await.unwrap();
+    let user = (rs.user("Europe/Berlin").await).unwrap();
+    let mut phone = rs.device(&user).await.unwrap();
     let ada = overdue_contact(&mut phone, "Ada").await;
 
-    let r = ok(rs.server.http().get(rs.server.url("/api/v1/reminders")).bearer_auth(&user.token).send().await);
+    let r = (rs.server.http().get(rs.server.url("/api/v1/reminders")).bearer_auth(&user.token).send().await).unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let body: Value = ok(r.json().await);
+    let body: Value = r.json().await.unwrap();
     assert_eq!(body["overdue"][0]["contact_id"], json!(ada.to_string()), "{body}");
     assert_eq!(body["overdue"][0]["name"], "Ada");
     assert_eq!(body["overdue"][0]["cadence_days"], 14);
     assert_eq!(body["due_soon"], json!([]));
     assert_eq!(body["birthdays"], json!([]));
 
-    let anonymous = ok(rs.server.http().get(rs.server.url("/api/v1/reminders")).send().await);
+    let anonymous = (rs.server.http().get(rs.server.url("/api/v1/reminders")).send().await).unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
 }
 
 #[tokio::test]
 async fn snooze_moves_the_pending_nudge_past_the_snooze() {
-    let rs = ok(ReminderServer::start(t0()).await);
-    let user = ok(rs.user("Europe/Berlin").await);
-    let mut phone = ok(rs.device(&user).await);
+    let rs = ReminderServer::start(t0()).await.unwrap();
+    let user = (rs.user("Europe/Berlin").await).unwrap();
+    let mut phone = rs.device(&user).await.unwrap();
     let ada = overdue_contact(&mut phone, "Ada").await;
-    let before = ok(rs.wait_pending(&user, 1).await);
+    let before = rs.wait_pending(&user, 1).await.unwrap();
 
     let (status, body) = post(&rs, &user, &format!("/api/v1/contacts/{ada}/snooze"), json!({ "days": 7 })).await;
     assert_eq!(status, 200, "{body}");
     let until = t0() + Duration::days(7);
     assert_eq!(body["snoozed_until"].as_str().and_then(|s| s.parse::<DateTime<Utc>>().ok()), Some(until));
 
-    let rows = ok(rs
+    let rows = (rs
         .wait_for_plan(&user, "the snoozed nudge", |rows| {
             rows.len() == 1 && rows[0].status == NudgeStatus::Pending && rows[0].plan.due_at == until
         })
-        .await);
+        .await).unwrap();
     assert!(rows[0].plan.send_at >= until && rows[0].plan.send_at > before[0].plan.send_at);
     // Every device sees the snooze too.
-    ok(phone
+    (phone
         .wait_until("the snooze", |doc| {
             crdt_model::load(doc).doc.contacts.get(&ada).and_then(|c| c.snoozed_until) == Some(until)
         })
-        .await);
+        .await).unwrap();
 }
 
 #[tokio::test]
 async fn bad_requests_get_clear_json_errors() {
-    let rs = ok(ReminderServer::start(t0()).await);
-    let user = ok(rs.user("Europe/Berlin").await);
-    let other = ok(rs.user("Europe/Berlin").await);
-    let mut phone = ok(rs.device(&user).await);
+    let rs = ReminderServer::start(t0()).await.unwrap();
+    let user = (rs.user("Europe/Berlin").await).unwrap();
+    let other = (rs.user("Europe/Berlin").await).unwrap();
+    let mut phone = rs.device(&user).await.unwrap();
     let ada = overdue_contact(&mut phone, "Ada").await;
     let done = |id: &str| format!("/api/v1/contacts/{id}/interactions");
     let snooze = |id: &str| format!("/api/v1/contacts/{id}/snooze");
@@ -113,11 +109,11 @@ async fn bad_requests_get_clear_json_errors() {
     assert_eq!(status, 422, "{body}");
     assert!(body["error"]["code"].is_string());
 
-    let r = ok(rs.server.http().post(rs.server.url(&done(&ada.to_string()))).json(&json!({ "kind": "call" })).send().await);
+    let r = rs.server.http().post(rs.server.url(&done(&ada.to_string()))).json(&json!({ "kind": "call" })).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
 
     // Nothing above touched the document: still one interaction, no snooze.
-    let seen = ok(rs.server.state.hub.read_doc(ok(user.doc_id.parse()), crdt_model::load).await).doc;
+    let seen = rs.server.state.hub.read_doc(user.doc_id.parse().unwrap(), crdt_model::load).await.unwrap().doc;
     assert_eq!(seen.interactions.len(), 1);
     assert_eq!(seen.contacts.get(&ada).and_then(|c| c.snoozed_until), None);
 }
