@@ -144,7 +144,10 @@ pub async fn serve(
     };
     // Reminders (re-planning and push workers) run as tracked background tasks; if this
     // future is dropped (a test aborting its server), they are told to stop as well.
-    crate::reminder_service::start(&state);
+    if let Some(rt) = &state.reminders {
+        let sources = crate::reminder_replan::Sources { hub: state.hub.clone(), store: state.store.clone() };
+        crate::reminder_service::start(rt, sources, state.clock.clone(), state.metrics.clone(), &state.shutdown);
+    }
     let _stop_background = StopOnDrop(state.shutdown.clone());
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let drain = async {

@@ -76,7 +76,7 @@ pub struct Config {
 
     /// Reminders and Web Push (`KITH_REMINDER_TICK_SECS`, `KITH_VAPID_SUBJECT`, ...).
     #[command(flatten)]
-    pub reminders: crate::reminder_service::ReminderConfig,
+    pub reminders: ReminderConfig,
 }
 
 impl Default for Config {
@@ -234,5 +234,54 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("/tmp/k"));
         assert_eq!(config.database_url(), "sqlite:///tmp/x.db");
         assert_eq!(config.doc_idle_secs, 5);
+    }
+}
+
+/// Reminder flags of `kith serve` (each with an environment variable).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ReminderConfig {
+    /// How often workers look for due nudges, in seconds.
+    #[arg(long = "reminder-tick-secs", env = "KITH_REMINDER_TICK_SECS", default_value_t = 30)]
+    pub tick_secs: u64,
+
+    /// Contact URI for push services (`mailto:you@example.org` or `https://…`). Required
+    /// before any push is sent; without it reminders are planned but not delivered.
+    #[arg(long, env = "KITH_VAPID_SUBJECT")]
+    pub vapid_subject: Option<String>,
+
+    /// FOR TESTS ONLY: also accept `http://127.0.0.1:<port>` push endpoints (a local push
+    /// service). Real push services are always `https://`. Accepts 1/0, true/false.
+    #[arg(
+        long,
+        env = "KITH_PUSH_ALLOW_HTTP_LOOPBACK",
+        default_value = "false",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub push_allow_http_loopback: bool,
+
+    /// Upper bound for one push request, in milliseconds.
+    #[arg(long, env = "KITH_PUSH_TIMEOUT_MS", default_value_t = 10_000)]
+    pub push_timeout_ms: u64,
+
+    /// Reminder worker tasks in this instance (instances also share the work).
+    #[arg(long = "reminder-workers", env = "KITH_REMINDER_WORKERS", default_value_t = 1)]
+    pub workers: usize,
+
+    /// Quiet time after a document change before its user's nudges are re-planned.
+    #[arg(long, env = "KITH_REPLAN_DEBOUNCE_MS", default_value_t = 300)]
+    pub replan_debounce_ms: u64,
+}
+
+impl Default for ReminderConfig {
+    fn default() -> Self {
+        ReminderConfig {
+            tick_secs: 30,
+            vapid_subject: None,
+            push_allow_http_loopback: false,
+            push_timeout_ms: 10_000,
+            workers: 1,
+            replan_debounce_ms: 300,
+        }
     }
 }

@@ -11,58 +11,12 @@ use std::time::Duration;
 use reminders::push::{PushClient, PushConfig, PushResult};
 use reminders::vapid::{VapidError, VapidKeys, VapidSigner};
 use reminders::worker::{AttemptObserver, Worker, WorkerConfig};
-use reminders::{Clock, EndpointPolicy, ReminderStore, SystemClock};
+use reminders::{Clock, EndpointPolicy, ReminderStore};
 
-use crate::state::AppState;
-
-/// Reminder flags of `kith serve` (each with an environment variable).
-#[derive(clap::Args, Clone, Debug)]
-pub struct ReminderConfig {
-    /// How often workers look for due nudges, in seconds.
-    #[arg(long = "reminder-tick-secs", env = "KITH_REMINDER_TICK_SECS", default_value_t = 30)]
-    pub tick_secs: u64,
-
-    /// Contact URI for push services (`mailto:you@example.org` or `https://…`). Required
-    /// before any push is sent; without it reminders are planned but not delivered.
-    #[arg(long, env = "KITH_VAPID_SUBJECT")]
-    pub vapid_subject: Option<String>,
-
-    /// FOR TESTS ONLY: also accept `http://127.0.0.1:<port>` push endpoints (a local push
-    /// service). Real push services are always `https://`. Accepts 1/0, true/false.
-    #[arg(
-        long,
-        env = "KITH_PUSH_ALLOW_HTTP_LOOPBACK",
-        default_value = "false",
-        action = clap::ArgAction::Set,
-        value_parser = clap::builder::BoolishValueParser::new()
-    )]
-    pub push_allow_http_loopback: bool,
-
-    /// Upper bound for one push request, in milliseconds.
-    #[arg(long, env = "KITH_PUSH_TIMEOUT_MS", default_value_t = 10_000)]
-    pub push_timeout_ms: u64,
-
-    /// Reminder worker tasks in this instance (instances also share the work).
-    #[arg(long = "reminder-workers", env = "KITH_REMINDER_WORKERS", default_value_t = 1)]
-    pub workers: usize,
-
-    /// Quiet time after a document change before its user's nudges are re-planned.
-    #[arg(long, env = "KITH_REPLAN_DEBOUNCE_MS", default_value_t = 300)]
-    pub replan_debounce_ms: u64,
-}
-
-impl Default for ReminderConfig {
-    fn default() -> Self {
-        ReminderConfig {
-            tick_secs: 30,
-            vapid_subject: None,
-            push_allow_http_loopback: false,
-            push_timeout_ms: 10_000,
-            workers: 1,
-            replan_debounce_ms: 300,
-        }
-    }
-}
+use crate::config::ReminderConfig;
+use crate::metrics::Metrics;
+use crate::reminder_replan::Sources;
+use crate::shutdown::Shutdown;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReminderSetupError {
@@ -80,7 +34,6 @@ pub struct Reminders {
     /// `None` until `KITH_VAPID_SUBJECT` is set: nothing is sent then.
     pub push: Option<Arc<PushClient>>,
     pub policy: EndpointPolicy,
-    pub clock: Arc<dyn Clock>,
     pub worker: WorkerConfig,
     pub workers: usize,
     pub debounce: Duration,
@@ -125,47 +78,30 @@ impl Reminders {
             keys,
             push,
             policy,
-            clock: Arc::new(SystemClock),
             worker,
             workers: config.workers.max(1),
             debounce: Duration::from_millis(config.replan_debounce_ms),
         })
-    }
-
-    /// The same service reading time from `clock` (tests drive days in milliseconds).
-    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
-        Reminders { clock, ..self.clone() }
-    }
-}
-
-/// "Now" as the reminder service sees it: its clock when it runs, else the server's.
-pub fn now(state: &AppState) -> chrono::DateTime<chrono::Utc> {
-    match &state.reminders {
-        Some(rt) => rt.clock.now(),
-        None => state.now(),
     }
 }
 
 /// Starts the re-plan loop and the push workers as background tasks under
 /// `state.shutdown`: they stop when shutdown begins and the server waits for them (a push
 /// in flight finishes, changes accepted last are planned).
-pub fn start(state: &AppState) {
-    let Some(rt) = state.reminders.clone() else { return };
-    let shutdown = &state.shutdown;
+pub fn start(rt: &Reminders, sources: Sources, clock: Arc<dyn Clock>, metrics: Arc<Metrics>, shutdown: &Shutdown) {
     shutdown.track(tokio::spawn(crate::reminder_replan::run(
-        state.clone(),
-        rt.clock.clone(),
+        sources.clone(),
+        clock.clone(),
         rt.debounce,
         shutdown.signal(),
     )));
     let Some(push) = rt.push.clone() else { return };
-    let store: Arc<dyn ReminderStore> = state.store.clone();
-    let metrics = state.metrics.clone();
+    let store: Arc<dyn ReminderStore> = sources.store;
     let observer: AttemptObserver = Arc::new(move |result: &PushResult, status: Option<u16>| {
         metrics.push_result(matches!(result, PushResult::Delivered), status);
     });
     for _ in 0..rt.workers {
-        let worker = Worker::new(store.clone(), push.clone(), rt.clock.clone(), rt.worker).observed(observer.clone());
+        let worker = Worker::new(store.clone(), push.clone(), clock.clone(), rt.worker).observed(observer.clone());
         let mut stop = shutdown.signal();
         shutdown.track(tokio::spawn(worker.run(async move { stop.wait().await })));
     }

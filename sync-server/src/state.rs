@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+pub use reminders::{Clock, SystemClock};
 
 use crate::auth::{LoginLimiter, Passwords};
 use crate::config::Config;
@@ -13,26 +14,13 @@ use crate::shutdown::Shutdown;
 use crate::store::Store;
 use crate::sync::{storage_id_for, ChangeBus, Hub, HubConfig, LocalBus};
 
-/// Where handlers get "now" from, so time-dependent behaviour (rate limits, session
-/// timestamps) is testable without sleeping.
-pub trait Clock: Send + Sync + 'static {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    /// The server's one "now": handlers, sessions, rate limits, imports, notification
+    /// actions, re-planning and the reminder workers all read it, so a test clock moves them
+    /// together (and nothing reads the wall clock deep inside).
     pub clock: Arc<dyn Clock>,
     /// argon2id hashing on the blocking pool, bounded to the number of cores.
     pub passwords: Arc<Passwords>,
@@ -46,7 +34,7 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Live documents and WebSocket sync (see `sync::Hub`).
     pub hub: Hub,
-    /// VAPID keys, push client and reminder clock; set by `app::prepare` (`None` in states
+    /// VAPID keys and push client; set by `app::prepare` (`None` in states
     /// built for unit tests, which then have no push endpoints).
     pub reminders: Option<Arc<crate::reminder_service::Reminders>>,
 }

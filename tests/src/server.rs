@@ -55,8 +55,8 @@ impl TestServer {
         Self::launch(DataDir::Temp(dir), tweak, None).await
     }
 
-    /// A fresh server whose reminder service (planning, workers, notification actions)
-    /// reads time from `clock`, so a test can move days ahead without sleeping.
+    /// A fresh server that reads time from `clock` (the server has one clock: handlers,
+    /// sessions, planning, workers, notification actions), so a test can move days ahead without sleeping.
     pub async fn start_with_clock(clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().context("temp data dir")?;
         Self::launch(DataDir::Temp(dir), tweak, Some(clock)).await
@@ -80,8 +80,8 @@ impl TestServer {
         // Prepared here, not inside the task, so a failing start is this call's error
         // rather than a test hanging on a server that never answers.
         let mut state = app::prepare(config).await?;
-        if let (Some(clock), Some(rt)) = (&reminder_clock, &state.reminders) {
-            state.reminders = Some(Arc::new(rt.with_clock(clock.clone())));
+        if let Some(clock) = &reminder_clock {
+            state.clock = clock.clone();
         }
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(app::serve(listener, state.clone(), async move {

@@ -12,7 +12,6 @@ use axum::Json;
 
 use crate::auth::AuthUser;
 use crate::error::{self, AppError};
-use crate::reminder_service;
 use crate::state::AppState;
 
 /// Longest note accepted from a notification action.
@@ -50,7 +49,7 @@ pub async fn log_interaction(
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(AppError::unprocessable("note_too_long", format!("note is longer than {MAX_NOTE_CHARS} characters")));
     }
-    let now = reminder_service::now(&state);
+    let now = state.now();
     let draft = InteractionDraft { contact_ids: vec![contact], kind, at: now, note };
     let id = state
         .hub
@@ -81,7 +80,7 @@ pub async fn snooze(
     if body.days == 0 || body.days > MAX_SNOOZE_DAYS {
         return Err(AppError::unprocessable("invalid_days", format!("days must be between 1 and {MAX_SNOOZE_DAYS}")));
     }
-    let now = reminder_service::now(&state);
+    let now = state.now();
     let until = now + Duration::days(i64::from(body.days));
     state
         .hub

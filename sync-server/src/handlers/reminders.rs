@@ -7,11 +7,10 @@ use reminders::overview::{overview, Overview};
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::reminder_service;
 use crate::state::AppState;
 
 pub async fn list(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Overview>, AppError> {
-    let now = reminder_service::now(&state);
+    let now = state.now();
     // Notes are not needed for the relationship math; skipping them skips most of the doc.
     let loaded = state.hub.read_doc(auth.doc_id, crdt_model::load_without_notes).await.map_err(AppError::internal)?;
     Ok(Json(overview(&loaded.doc, now)))

@@ -23,9 +23,9 @@ pub use memo::{PlanMemo, Written};
 
 use crate::ids::DocId;
 use crate::shutdown::ShutdownSignal;
-use crate::state::AppState;
+use crate::store::Store;
 use crate::store::StoreError;
-use crate::sync::{DocChanged, HubError};
+use crate::sync::{DocChanged, Hub, HubError};
 
 /// How often (real time) the reminder clock is read to see whether a birthday sweep is due.
 const SWEEP_CHECK: Duration = Duration::from_secs(1);
@@ -43,8 +43,17 @@ pub enum ReplanError {
     Nudges(#[from] NudgeStoreError),
 }
 
+/// What re-planning reads and writes: documents (from the hub, which also announces changes)
+/// and the schedule. Taken instead of the whole `AppState`, so this module depends on the
+/// parts, not on the server that assembles them.
+#[derive(Clone)]
+pub struct Sources {
+    pub hub: Hub,
+    pub store: Arc<dyn Store>,
+}
+
 /// Listens for document changes until `stop`, re-planning each changed document's owner.
-pub async fn run(state: AppState, clock: Arc<dyn Clock>, quiet: Duration, mut stop: ShutdownSignal) {
+pub async fn run(state: Sources, clock: Arc<dyn Clock>, quiet: Duration, mut stop: ShutdownSignal) {
     let mut changes = state.hub.subscribe_changes();
     let mut waiting = Debouncer::new(quiet);
     let memo = PlanMemo::default();
@@ -96,7 +105,7 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
-async fn replan_all(state: &AppState, clock: &dyn Clock, memo: &PlanMemo, docs: Vec<DocId>) {
+async fn replan_all(state: &Sources, clock: &dyn Clock, memo: &PlanMemo, docs: Vec<DocId>) {
     futures::stream::iter(docs)
         .for_each_concurrent(CONCURRENCY, |doc| async move {
             match replan_doc(state, clock, memo, doc).await {
@@ -120,7 +129,7 @@ enum Reading {
 /// The document is read on a blocking thread from a copy (planning hydrates it).
 /// `None`: the document (or its account) no longer exists.
 pub async fn replan_doc(
-    state: &AppState,
+    state: &Sources,
     clock: &dyn Clock,
     memo: &PlanMemo,
     doc: DocId,

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::ids::DocId;
-use crate::state::AppState;
+use super::Sources;
 
 /// How often the store is asked (reminder-clock time). Next year's birthday is a year away,
 /// so planning it a few hours after this year's is over is early enough.
@@ -42,7 +42,7 @@ impl Schedule {
 }
 
 /// The documents of every user whose birthday nudge due in `window` has no next cycle yet.
-pub async fn documents(state: &AppState, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Vec<DocId> {
+pub async fn documents(state: &Sources, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Vec<DocId> {
     let users = match state.store.birthdays_to_roll_over(from, to, LIMIT).await {
         Ok(users) => users,
         Err(e) => {
