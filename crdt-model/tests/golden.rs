@@ -41,6 +41,11 @@ fn generate() -> Value {
     })
 }
 
+/// While blessing, only `vectors_are_current` runs: the checks would race the rewrite.
+fn blessing() -> bool {
+    std::env::var_os("KITH_BLESS").is_some()
+}
+
 fn stored() -> Value {
     let text = std::fs::read_to_string(VECTORS)
         .unwrap_or_else(|e| panic!("{VECTORS}: {e} (create it with KITH_BLESS=1)"));
@@ -50,7 +55,7 @@ fn stored() -> Value {
 #[test]
 fn vectors_are_current() {
     let fresh = generate();
-    if std::env::var_os("KITH_BLESS").is_some() {
+    if blessing() {
         let text = serde_json::to_string_pretty(&fresh).unwrap() + "\n";
         // Written whole then renamed, so the other tests never read half a file.
         let tmp = format!("{VECTORS}.tmp");
@@ -78,6 +83,9 @@ fn vectors_are_current() {
 /// expectations: the same check the TypeScript side makes with its own reader.
 #[test]
 fn stored_bytes_read_as_expected() {
+    if blessing() {
+        return;
+    }
     for case in stored()["cases"].as_array().unwrap() {
         let bytes = base64::engine::general_purpose::STANDARD.decode(case["doc"].as_str().unwrap()).unwrap();
         let doc = automerge::Automerge::load(&bytes).unwrap();
@@ -100,6 +108,9 @@ fn stored_bytes_read_as_expected() {
 /// a case, or a case that stops exercising its rule, is noticed).
 #[test]
 fn vectors_cover_the_rules() {
+    if blessing() {
+        return;
+    }
     let stored = stored();
     let cases = stored["cases"].as_array().unwrap();
     let all_at: Vec<&Value> = cases.iter().flat_map(|c| c["expected"]["at"].as_array().unwrap()).collect();
