@@ -19,17 +19,16 @@ pub struct Contact {
     #[autosurgeon(
         rename = "createdAt",
         missing = "crate::time::epoch",
-        hydrate = "crate::time::hydrate_ts",
-        reconcile = "crate::time::reconcile_ts"
+        with = "crate::schema::stored::timestamp"
     )]
     pub created_at: DateTime<Utc>,
     #[autosurgeon(missing = "Default::default")]
     pub name: Name,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub nickname: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub company: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub title: String,
     /// Keyed by a per-entry uuid string, so two devices adding an email never collide.
     #[autosurgeon(missing = "Default::default")]
@@ -43,27 +42,25 @@ pub struct Contact {
     /// A set: `{ <tag>: true }`. A key whose value is `false` counts as absent.
     #[autosurgeon(missing = "Default::default")]
     pub tags: BTreeMap<String, bool>,
-    #[autosurgeon(rename = "howWeMet", missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(rename = "howWeMet", missing = "Default::default", with = "crate::schema::stored::string")]
     pub how_we_met: String,
     #[autosurgeon(missing = "Default::default")]
     pub photo: Option<Photo>,
     /// Keep-in-touch cadence; `None` means no reminders for this person.
-    #[autosurgeon(rename = "cadenceDays", missing = "Default::default", hydrate = "crate::num::hydrate_opt_int", reconcile = "crate::num::reconcile_opt_int")]
+    #[autosurgeon(rename = "cadenceDays", missing = "Default::default", with = "crate::schema::stored::opt_int")]
     pub cadence_days: Option<u32>,
     /// When the cadence was last set: the due-time anchor while there are no interactions.
     /// (Additive field, not in the first DESIGN sketch.)
     #[autosurgeon(
         rename = "cadenceSetAt",
         missing = "Default::default",
-        hydrate = "crate::time::hydrate_opt_ts",
-        reconcile = "crate::time::reconcile_opt_ts"
+        with = "crate::schema::stored::opt_timestamp"
     )]
     pub cadence_set_at: Option<DateTime<Utc>>,
     #[autosurgeon(
         rename = "snoozedUntil",
         missing = "Default::default",
-        hydrate = "crate::time::hydrate_opt_ts",
-        reconcile = "crate::time::reconcile_opt_ts"
+        with = "crate::schema::stored::opt_timestamp"
     )]
     pub snoozed_until: Option<DateTime<Utc>>,
     #[autosurgeon(missing = "Default::default")]
@@ -117,55 +114,55 @@ impl Contact {
 /// `name`: display is what lists show; given/family are for sorting and export.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Name {
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub display: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub given: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub family: String,
 }
 
 /// An email or phone entry: `{ label, value }` (label e.g. "work", "mobile", or "").
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct LabeledValue {
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub label: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub value: String,
 }
 
 /// A postal address entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Address {
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub label: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub street: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub city: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub region: String,
-    #[autosurgeon(rename = "postalCode", missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(rename = "postalCode", missing = "Default::default", with = "crate::schema::stored::string")]
     pub postal_code: String,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub country: String,
 }
 
 /// `birthday: { month, day, year|null }`; the year is often unknown (vCard `--MMDD`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Birthday {
-    #[autosurgeon(hydrate = "crate::num::hydrate_int", reconcile = "crate::num::reconcile_int")]
+    #[autosurgeon(with = "crate::schema::stored::int")]
     pub month: u32,
-    #[autosurgeon(hydrate = "crate::num::hydrate_int", reconcile = "crate::num::reconcile_int")]
+    #[autosurgeon(with = "crate::schema::stored::int")]
     pub day: u32,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::num::hydrate_opt_int", reconcile = "crate::num::reconcile_opt_int")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::opt_int")]
     pub year: Option<i32>,
 }
 
 /// `photo: { mime, bytes | url }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Photo {
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub mime: String,
     #[autosurgeon(missing = "Default::default")]
     pub bytes: Option<ByteVec>,
@@ -178,13 +175,12 @@ pub struct Photo {
 pub struct Source {
     #[autosurgeon(missing = "unknown_source_kind")]
     pub kind: SourceKind,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub uid: String,
     #[autosurgeon(
         rename = "importedAt",
         missing = "crate::time::epoch",
-        hydrate = "crate::time::hydrate_ts",
-        reconcile = "crate::time::reconcile_ts"
+        with = "crate::schema::stored::timestamp"
     )]
     pub imported_at: DateTime<Utc>,
 }

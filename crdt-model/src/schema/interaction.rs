@@ -25,11 +25,10 @@ pub struct Interaction {
     pub kind: InteractionKind,
     #[autosurgeon(
         missing = "crate::time::epoch",
-        hydrate = "crate::time::hydrate_ts",
-        reconcile = "crate::time::reconcile_ts"
+        with = "crate::schema::stored::timestamp"
     )]
     pub at: DateTime<Utc>,
-    #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
     pub note: String,
 }
 

@@ -7,6 +7,7 @@ mod contact;
 mod interaction;
 mod kinds;
 mod note;
+mod stored;
 
 use std::collections::BTreeMap;
 
@@ -28,7 +29,7 @@ pub const DEFAULT_REMINDER_HOUR: u32 = 9;
 /// The whole document, as [`crate::load`] returns it.
 #[derive(Debug, Clone, PartialEq, Hydrate, Reconcile)]
 pub struct KithDoc {
-    #[autosurgeon(missing = "schema_default", hydrate = "crate::num::hydrate_int", reconcile = "crate::num::reconcile_int")]
+    #[autosurgeon(missing = "schema_default", with = "crate::schema::stored::int")]
     pub schema: i64,
     #[autosurgeon(missing = "Default::default")]
     pub settings: Settings,
@@ -48,10 +49,10 @@ fn schema_default() -> i64 {
 #[derive(Debug, Clone, PartialEq, Eq, Hydrate, Reconcile)]
 pub struct Settings {
     /// IANA zone name, e.g. "Europe/Berlin". See [`Settings::tz`].
-    #[autosurgeon(missing = "utc_name", hydrate = "crate::strings::hydrate_string", reconcile = "crate::strings::reconcile_string")]
+    #[autosurgeon(missing = "utc_name", with = "crate::schema::stored::string")]
     pub timezone: String,
     /// Local hour (0–23) at which reminders are sent.
-    #[autosurgeon(rename = "reminderHour", missing = "reminder_hour_default", hydrate = "crate::num::hydrate_int", reconcile = "crate::num::reconcile_int")]
+    #[autosurgeon(rename = "reminderHour", missing = "reminder_hour_default", with = "crate::schema::stored::int")]
     pub reminder_hour: u32,
     /// Several nudges due together arrive as one notification.
     #[autosurgeon(missing = "digest_default")]

@@ -16,8 +16,7 @@ pub struct Note {
     #[autosurgeon(
         rename = "createdAt",
         missing = "crate::time::epoch",
-        hydrate = "crate::time::hydrate_ts",
-        reconcile = "crate::time::reconcile_ts"
+        with = "crate::schema::stored::timestamp"
     )]
     pub created_at: DateTime<Utc>,
     #[autosurgeon(missing = "Default::default", hydrate = "crate::strings::hydrate_text")]

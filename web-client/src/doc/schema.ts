@@ -104,14 +104,21 @@ export interface RawDoc {
 
 export const DEFAULT_SETTINGS: Settings = { timezone: "UTC", reminderHour: 9, digest: true };
 
-/** Follows `mergedInto` to the surviving contact; stops at a cycle or a missing contact. */
+/**
+ * Follows `mergedInto` to the surviving contact; stops at a missing contact. Two devices
+ * merging a pair into each other at once make a cycle: then the smallest id on the cycle
+ * survives, as in crdt-model's `resolve_merged`, so every device shows the same one and
+ * nobody disappears.
+ */
 export function resolve(contacts: Map<ContactId, Contact>, id: ContactId): ContactId {
-  const seen = new Set<ContactId>();
+  const seen: ContactId[] = [];
   let cur = id;
   for (;;) {
-    seen.add(cur);
+    seen.push(cur);
     const next = contacts.get(cur)?.mergedInto;
-    if (!next || seen.has(next) || !contacts.has(next)) return cur;
+    if (!next || !contacts.has(next)) return cur;
+    const at = seen.indexOf(next);
+    if (at >= 0) return seen.slice(at).reduce((a, b) => (b < a ? b : a));
     cur = next;
   }
 }
