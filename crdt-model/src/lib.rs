@@ -28,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod import;
+pub mod limits;
 mod load;
 pub mod matching;
 pub mod math;
@@ -39,7 +40,7 @@ pub mod time;
 mod touched;
 
 pub use error::ModelError;
-pub use ids::{BadId, ContactId, InteractionId, NoteId};
+pub use ids::{BadId, ContactId, FollowUpId, InteractionId, NoteId, RelationshipId};
 pub use load::{load, load_without_notes, LoadWarning, Loaded};
 pub use math::{
     all_statuses, contact_status, due_at, last_contacted_index, local_instant, next_birthday,

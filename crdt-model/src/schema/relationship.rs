@@ -39,6 +39,29 @@ impl Relationship {
     }
 }
 
+impl Relationship {
+    /// Whether `other` says the same thing, whichever way round it is stored
+    /// (A parent-of B = B child-of A; A friend-of B = B friend-of A). Ids are ignored.
+    pub fn same_as(&self, other: &Relationship) -> bool {
+        self.canonical() == other.canonical()
+    }
+
+    /// (one end, other end, kind, label) with the direction fixed: `child` is turned into
+    /// `parent`, and symmetric kinds put the smaller id first.
+    fn canonical(&self) -> (ContactId, ContactId, RelationshipKind, &str) {
+        match &self.kind {
+            RelationshipKind::Child => (self.to, self.from, RelationshipKind::Parent, &self.label),
+            RelationshipKind::Parent => (self.from, self.to, RelationshipKind::Parent, &self.label),
+            // Unknown kinds may be directed; keep them as stored.
+            RelationshipKind::Unrecognized(_) => (self.from, self.to, self.kind.clone(), &self.label),
+            symmetric => {
+                let (a, b) = if self.from <= self.to { (self.from, self.to) } else { (self.to, self.from) };
+                (a, b, symmetric.clone(), &self.label)
+            }
+        }
+    }
+}
+
 fn nil_relationship_id() -> RelationshipId {
     RelationshipId(uuid::Uuid::nil())
 }
