@@ -37,11 +37,13 @@ fn follow_up(due: &str, all_day: bool, repeat: Option<(u32, RepeatUnit)>) -> Fol
     }
 }
 
+/// (zone, dueAt, allDay, repeat, looking from, expected instant, expected index, why)
+type Case<'a> = (Tz, &'a str, bool, Option<(u32, RepeatUnit)>, &'a str, &'a str, u32, &'a str);
+
 #[test]
 fn follow_up_occurrences_across_dst() {
     use RepeatUnit::*;
-    // (zone, dueAt, allDay, repeat, looking from, expected instant, expected index, why)
-    let cases: Vec<(Tz, &str, bool, Option<(u32, RepeatUnit)>, &str, &str, u32, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (ny(), "2026-03-08T15:00:00Z", false, None, "2026-01-01T00:00:00Z", "2026-03-08T15:00:00Z", 0, "one-off at its instant"),
         (ny(), "2026-03-08T15:00:00Z", false, None, "2026-04-01T00:00:00Z", "2026-03-08T15:00:00Z", 0, "one-off overdue: still due"),
         (ny(), "2026-03-08T05:00:00Z", true, None, "2026-01-01T00:00:00Z", "2026-03-08T13:00:00Z", 0, "all-day on spring-forward day: 09:00 EDT"),
