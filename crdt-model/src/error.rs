@@ -1,6 +1,6 @@
 //! Errors of document operations.
 
-use crate::ids::{ContactId, InteractionId, NoteId};
+use crate::ids::{ContactId, FollowUpId, InteractionId, NoteId, RelationshipId};
 
 /// Why an operation refused to change the document (the document is then unchanged:
 /// the transaction is rolled back).
@@ -20,6 +20,16 @@ pub enum ModelError {
     MergeIntoSelf(ContactId),
     #[error("contact {0} is already merged into another contact")]
     AlreadyMerged(ContactId),
+    #[error("follow-up {0} not found")]
+    FollowUpNotFound(FollowUpId),
+    #[error("relationship {0} not found")]
+    RelationshipNotFound(RelationshipId),
+    /// A relationship needs two different people (after following merges).
+    #[error("contact {0} cannot be related to itself")]
+    SelfRelationship(ContactId),
+    /// An entry (`urls`, `dates`, ...) of a contact that is not there.
+    #[error("no {field} entry {key:?} on contact {contact}")]
+    EntryNotFound { contact: ContactId, field: &'static str, key: String },
     #[error("the document is malformed: {0}")]
     Malformed(String),
     #[error(transparent)]

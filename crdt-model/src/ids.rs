@@ -23,6 +23,14 @@ pub struct InteractionId(pub Uuid);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NoteId(pub Uuid);
 
+/// A follow-up ("call her after the surgery"), key of `followUps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FollowUpId(pub Uuid);
+
+/// A typed link between two contacts, key of `relationships`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelationshipId(pub Uuid);
+
 /// A string that is not a uuid where an id was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a valid id (expected a uuid): {0:?}")]
@@ -94,6 +102,8 @@ macro_rules! id_impls {
 id_impls!(ContactId);
 id_impls!(InteractionId);
 id_impls!(NoteId);
+id_impls!(FollowUpId);
+id_impls!(RelationshipId);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -28,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod import;
+pub mod limits;
 mod load;
 pub mod matching;
 pub mod math;
@@ -39,11 +40,13 @@ pub mod time;
 mod touched;
 
 pub use error::ModelError;
-pub use ids::{BadId, ContactId, InteractionId, NoteId};
+pub use ids::{BadId, ContactId, FollowUpId, InteractionId, NoteId, RelationshipId};
 pub use load::{load, load_without_notes, LoadWarning, Loaded};
 pub use math::{
-    all_statuses, contact_status, due_at, last_contacted_index, local_instant, next_birthday,
-    reminder_instant, status_at, turning_age, ContactStatus, LastContacted, Status,
+    all_statuses, contact_status, due_at, follow_up_occurrence, important_date_reminder,
+    last_contacted_index, local_datetime_instant, local_instant, next_birthday, next_follow_up,
+    next_important_date, reminder_instant, status_at, turning_age, ContactStatus, LastContacted,
+    Occurrence, Status,
 };
 pub use ops::*;
 pub use schema::*;

@@ -26,6 +26,8 @@ fn empty_doc() -> KithDoc {
         contacts: BTreeMap::new(),
         interactions: BTreeMap::new(),
         notes: BTreeMap::new(),
+        follow_ups: BTreeMap::new(),
+        relationships: BTreeMap::new(),
     }
 }
 

@@ -51,6 +51,8 @@ fn synthetic(seed: usize) -> KithDoc {
         contacts,
         interactions,
         notes: BTreeMap::new(),
+        follow_ups: BTreeMap::new(),
+        relationships: BTreeMap::new(),
     }
 }
 

@@ -17,9 +17,11 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::{ContactId, InteractionId, NoteId};
 use crate::schema::{
-    Address, Birthday, Contact, Interaction, InteractionKind, LabeledValue, Name, Note, Photo,
-    Settings, Source, SourceKind,
+    Address, Birthday, Contact, ImportantDate, Interaction, InteractionKind, LabeledValue, Name,
+    Note, Photo, RelatedName, Settings, Source, SourceKind,
 };
+
+pub(crate) use super::convert_v2::{follow_up, relationship};
 
 pub(crate) type Result<T> = std::result::Result<T, String>;
 
@@ -40,7 +42,7 @@ fn kind(v: &Value) -> String {
 }
 
 /// `m[key]` converted by `f`, or `default()` when the key is absent.
-fn opt_field<T>(m: MapRef<'_>, key: &str, default: impl FnOnce() -> T, f: impl FnOnce(&Value) -> Result<T>) -> Result<T> {
+pub(super) fn opt_field<T>(m: MapRef<'_>, key: &str, default: impl FnOnce() -> T, f: impl FnOnce(&Value) -> Result<T>) -> Result<T> {
     match m.get(key) {
         None => Ok(default()),
         Some(v) => f(&v).map_err(|e| format!("{key}: {e}")),
@@ -48,7 +50,7 @@ fn opt_field<T>(m: MapRef<'_>, key: &str, default: impl FnOnce() -> T, f: impl F
 }
 
 /// `m[key]` converted by `f`; absent is an error.
-fn req_field<T>(m: MapRef<'_>, key: &str, f: impl FnOnce(&Value) -> Result<T>) -> Result<T> {
+pub(super) fn req_field<T>(m: MapRef<'_>, key: &str, f: impl FnOnce(&Value) -> Result<T>) -> Result<T> {
     match m.get(key) {
         None => Err(format!("{key}: missing")),
         Some(v) => f(&v).map_err(|e| format!("{key}: {e}")),
@@ -63,11 +65,11 @@ fn scalar(v: &Value<'_>) -> Option<ScalarValue> {
     }
 }
 
-fn is_null(v: &Value) -> bool {
+pub(super) fn is_null(v: &Value) -> bool {
     matches!(v, Value::Scalar(ScalarValueRef::Null))
 }
 
-fn string(v: &Value) -> Result<String> {
+pub(super) fn string(v: &Value) -> Result<String> {
     match v {
         Value::Scalar(ScalarValueRef::Str(s)) => Ok(s.to_string()),
         Value::Text(t) => Ok((*t).to_owned()),
@@ -79,42 +81,42 @@ fn opt_string(v: &Value) -> Result<Option<String>> {
     if is_null(v) { Ok(None) } else { string(v).map(Some) }
 }
 
-fn parse<T: FromStr>(v: &Value) -> Result<T> {
+pub(super) fn parse<T: FromStr>(v: &Value) -> Result<T> {
     let s = string(v)?;
     s.parse().map_err(|_| format!("expected a uuid, found {:.40?}", s))
 }
 
-fn boolean(v: &Value) -> Result<bool> {
+pub(super) fn boolean(v: &Value) -> Result<bool> {
     match v {
         Value::Scalar(ScalarValueRef::Boolean(b)) => Ok(*b),
         other => Err(format!("expected a boolean, found {}", kind(other))),
     }
 }
 
-fn int<T: TryFrom<i64>>(v: &Value) -> Result<T> {
+pub(super) fn int<T: TryFrom<i64>>(v: &Value) -> Result<T> {
     scalar(v)
         .and_then(|s| crate::num::from_scalar(&s))
         .and_then(|i| T::try_from(i).ok())
         .ok_or_else(|| format!("expected an integer in range, found {}", kind(v)))
 }
 
-fn opt_int<T: TryFrom<i64>>(v: &Value) -> Result<Option<T>> {
+pub(super) fn opt_int<T: TryFrom<i64>>(v: &Value) -> Result<Option<T>> {
     if is_null(v) { Ok(None) } else { int(v).map(Some) }
 }
 
-fn ts(v: &Value) -> Result<DateTime<Utc>> {
+pub(super) fn ts(v: &Value) -> Result<DateTime<Utc>> {
     scalar(v)
         .and_then(|s| crate::time::from_scalar(&s))
         .ok_or_else(|| format!("expected a timestamp, found {}", kind(v)))
 }
 
-fn opt_ts(v: &Value) -> Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_ts(v: &Value) -> Result<Option<DateTime<Utc>>> {
     if is_null(v) { Ok(None) } else { ts(v).map(Some) }
 }
 
 /// A map of entries keyed by strings, each converted by `f` (one bad entry fails the
 /// record, as with the derived `Hydrate`).
-fn entries<K: Ord, T>(v: &Value, key: impl Fn(&str) -> Result<K>, f: impl Fn(&Value) -> Result<T>) -> Result<BTreeMap<K, T>> {
+pub(super) fn entries<K: Ord, T>(v: &Value, key: impl Fn(&str) -> Result<K>, f: impl Fn(&Value) -> Result<T>) -> Result<BTreeMap<K, T>> {
     as_map(v)?
         .iter()
         .map(|(k, v)| Ok((key(k)?, f(&v).map_err(|e| format!("{k:.40}.{e}"))?)))
@@ -157,6 +159,12 @@ pub(crate) fn contact(v: &Value) -> Result<Contact> {
         archived: opt_field(m, "archived", || false, boolean)?,
         merged_into: opt_field(m, "mergedInto", || None, |v| if is_null(v) { Ok(None) } else { parse(v).map(Some) })?,
         sources: opt_field(m, "sources", BTreeMap::new, |v| entries(v, string_key, source))?,
+        department: opt_field(m, "department", String::new, string)?,
+        pronouns: opt_field(m, "pronouns", String::new, string)?,
+        urls: opt_field(m, "urls", BTreeMap::new, |v| entries(v, string_key, labeled))?,
+        dates: opt_field(m, "dates", BTreeMap::new, |v| entries(v, string_key, important_date))?,
+        related_names: opt_field(m, "relatedNames", BTreeMap::new, |v| entries(v, string_key, related_name))?,
+        unmodeled: opt_field(m, "unmodeled", BTreeMap::new, |v| entries(v, string_key, string))?,
     })
 }
 
@@ -195,6 +203,25 @@ fn birthday(v: &Value) -> Result<Birthday> {
         month: req_field(m, "month", int)?,
         day: req_field(m, "day", int)?,
         year: opt_field(m, "year", || None, opt_int)?,
+    })
+}
+
+fn important_date(v: &Value) -> Result<ImportantDate> {
+    let m = as_map(v)?;
+    Ok(ImportantDate {
+        label: opt_field(m, "label", String::new, string)?,
+        month: req_field(m, "month", int)?,
+        day: req_field(m, "day", int)?,
+        year: opt_field(m, "year", || None, opt_int)?,
+        remind: opt_field(m, "remind", || false, boolean)?,
+    })
+}
+
+fn related_name(v: &Value) -> Result<RelatedName> {
+    let m = as_map(v)?;
+    Ok(RelatedName {
+        label: opt_field(m, "label", String::new, string)?,
+        name: opt_field(m, "name", String::new, string)?,
     })
 }
 

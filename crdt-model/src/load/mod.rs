@@ -6,6 +6,7 @@
 //! the schema is skipped and reported as a [`LoadWarning`]. Unknown fields are ignored.
 
 mod convert;
+mod convert_v2;
 mod tree;
 
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ use std::str::FromStr;
 
 use automerge::{ObjType, ReadDoc, Value, ROOT};
 
-use crate::ids::{ContactId, InteractionId, NoteId};
+use crate::ids::{ContactId, FollowUpId, InteractionId, NoteId, RelationshipId};
 use crate::schema::{KithDoc, Settings, SCHEMA_VERSION};
 
 /// The result of [`load`]: everything that could be read, and what could not.
@@ -92,8 +93,18 @@ fn load_impl<D: ReadDoc>(doc: &D, with_notes: bool) -> Loaded {
     for (id, n) in notes.iter_mut() {
         n.id = *id;
     }
+    let mut follow_ups: BTreeMap<FollowUpId, _> =
+        records(doc, "followUps", convert::follow_up, &mut warnings);
+    for (id, f) in follow_ups.iter_mut() {
+        f.id = *id;
+    }
+    let mut relationships: BTreeMap<RelationshipId, _> =
+        records(doc, "relationships", convert::relationship, &mut warnings);
+    for (id, r) in relationships.iter_mut() {
+        r.id = *id;
+    }
     Loaded {
-        doc: KithDoc { schema, settings, contacts, interactions, notes },
+        doc: KithDoc { schema, settings, contacts, interactions, notes, follow_ups, relationships },
         warnings,
     }
 }
@@ -132,12 +143,45 @@ where
     K: FromStr + Ord,
 {
     let mut out = BTreeMap::new();
-    let Some(tree) = materialize(doc, collection, warnings) else {
-        return out;
+    for tree in materialize_all(doc, collection, warnings) {
+        let Some(map) = tree.root() else { continue };
+        read_records(map, collection, &convert, warnings, &mut out);
+    }
+    out
+}
+
+/// Every map stored at the root's `key`. Normally one; two when devices that both lacked
+/// the collection (documents made before it existed) each created it concurrently —
+/// Automerge keeps both as a conflict, and reading all of them loses neither device's
+/// records.
+fn materialize_all<'d, D: ReadDoc>(
+    doc: &'d D,
+    key: &str,
+    warnings: &mut Vec<LoadWarning>,
+) -> Vec<tree::Tree<'d>> {
+    let values = match doc.get_all(ROOT, key) {
+        Ok(values) if values.len() > 1 => values,
+        // The common case keeps the single-value path (and its warnings).
+        _ => return materialize(doc, key, warnings).into_iter().collect(),
     };
-    let Some(map) = tree.root() else {
-        return out;
-    };
+    values
+        .into_iter()
+        .filter_map(|(value, obj)| match value {
+            Value::Object(ObjType::Map | ObjType::Table) => Some(tree::Tree::build(doc, &obj)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn read_records<K, V>(
+    map: tree::MapRef<'_>,
+    collection: &str,
+    convert: &impl Fn(&tree::Value<'_>) -> convert::Result<V>,
+    warnings: &mut Vec<LoadWarning>,
+    out: &mut BTreeMap<K, V>,
+) where
+    K: FromStr + Ord,
+{
     for (key, entry) in map.iter() {
         let path = || format!("{collection}.{}", excerpt(key));
         let Ok(id) = key.parse::<K>() else {
@@ -151,7 +195,6 @@ where
             Err(e) => warnings.push(warn(&path(), format!("{e}; record skipped"))),
         }
     }
-    out
 }
 
 fn kind(v: &Value<'_>) -> &'static str {

@@ -1,6 +1,6 @@
 //! When to send a reminder: the user's reminder hour, in their zone, across DST.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// The first instant at `hour`:00 local time in `tz` that is at or after `due`.
@@ -29,7 +29,12 @@ pub fn reminder_instant(due: DateTime<Utc>, tz: Tz, hour: u32) -> DateTime<Utc> 
 /// - in a fold (the time happens twice) it is the earlier one.
 pub fn local_instant(date: NaiveDate, hour: u32, tz: Tz) -> DateTime<Utc> {
     let time = NaiveTime::from_hms_opt(hour.min(23), 0, 0).unwrap_or(NaiveTime::MIN);
-    let naive = date.and_time(time);
+    local_datetime_instant(date.and_time(time), tz)
+}
+
+/// The instant of the local wall-clock time `naive` in `tz`, by the same DST rules as
+/// [`local_instant`] (gap: shifted forward by its length; fold: the earlier).
+pub fn local_datetime_instant(naive: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),

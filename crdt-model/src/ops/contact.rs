@@ -267,7 +267,7 @@ pub(crate) fn upsert_entries<V: autosurgeon::Reconcile>(
     Ok(())
 }
 
-fn validate_birthday(b: Option<Birthday>) -> Result<(), ModelError> {
+pub(crate) fn validate_birthday(b: Option<Birthday>) -> Result<(), ModelError> {
     let Some(b) = b else { return Ok(()) };
     // Year 2000 is a leap year, so Feb 29 is accepted when the year is unknown.
     let year = b.year.unwrap_or(2000);

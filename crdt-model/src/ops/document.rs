@@ -9,7 +9,7 @@ use crate::error::ModelError;
 use crate::schema::{DEFAULT_REMINDER_HOUR, SCHEMA_VERSION};
 
 /// A new document: schema 1, settings `{timezone, reminderHour: 9, digest: true}` and empty
-/// `contacts`/`interactions`/`notes` maps.
+/// `contacts`/`interactions`/`notes`/`followUps`/`relationships` maps.
 ///
 /// Every device must start from (a sync of) this one document: if two devices each created
 /// the root maps themselves, one device's maps would win and hide the other's records.
@@ -24,7 +24,7 @@ pub fn new_document(timezone: &str, now: DateTime<Utc>) -> Result<Automerge, Mod
         tx.put(&settings, "timezone", timezone)?;
         tx.put(&settings, "reminderHour", ScalarValue::Int(i64::from(DEFAULT_REMINDER_HOUR)))?;
         tx.put(&settings, "digest", true)?;
-        for name in ["contacts", "interactions", "notes"] {
+        for name in ["contacts", "interactions", "notes", "followUps", "relationships"] {
             tx.put_object(ROOT, name, ObjType::Map)?;
         }
         Ok(())

@@ -16,9 +16,11 @@ use crate::schema::Contact;
 
 /// Merges `loser` into `winner`:
 /// - the loser gets `mergedInto = winner` (it stays in the document, hidden);
-/// - its interactions and notes are re-pointed to the winner;
+/// - its interactions, notes, follow-ups and relationships are re-pointed to the winner
+///   (a relationship between the two would relate the winner to itself and is removed);
 /// - emails, phones (by normalized value), tags and import sources are unioned into the
-///   winner, and the winner's empty fields (nickname, company, birthday, ...) are filled
+///   winner, as are links, important dates, related names and unmodeled vCard lines; the
+///   winner's empty fields (nickname, company, birthday, department, ...) are filled
 ///   from the loser.
 ///
 /// Interactions or notes another device adds to the loser concurrently still count for
@@ -50,6 +52,9 @@ pub fn merge_contacts(
         union_contact_fields(tx, &w_obj, &w, &l)?;
         repoint_interactions(tx, winner, loser)?;
         repoint_notes(tx, winner, loser)?;
+        super::merge_memory::union_memory_fields(tx, &w_obj, &w, &l)?;
+        super::merge_memory::repoint_follow_ups(tx, winner, loser)?;
+        super::merge_memory::repoint_relationships(tx, winner, loser)?;
         Ok(())
     })?;
     Ok(())

@@ -7,9 +7,14 @@
 
 mod contact;
 mod document;
+mod follow_up;
 mod interaction;
+mod memory;
 mod merge;
+mod merge_memory;
 mod note;
+mod records;
+mod relationship;
 
 pub use contact::{
     archive_contact, create_contact, insert_contact, set_cadence, snooze, update_contact,
@@ -19,6 +24,14 @@ pub use document::{new_document, update_settings};
 pub use interaction::{delete_interaction, log_interaction, InteractionDraft};
 pub use merge::merge_contacts;
 pub use note::{add_note, delete_note, edit_note, set_note_pinned, splice_note};
+pub use follow_up::{
+    add_follow_up, complete_follow_up, delete_follow_up, edit_follow_up, FollowUpDraft, FollowUpPatch,
+};
+pub use memory::{
+    add_important_date, add_url, remove_important_date, remove_url, set_department, set_pronouns,
+    update_important_date,
+};
+pub use relationship::{relate, unrelate};
 
 use automerge::ReadDoc as _;
 use automerge::transaction::{CommitOptions, Transactable, Transaction};

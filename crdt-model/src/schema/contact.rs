@@ -6,6 +6,7 @@ use autosurgeon::bytes::ByteVec;
 use autosurgeon::{Hydrate, Reconcile};
 use chrono::{DateTime, Utc};
 
+use super::important_date::{ImportantDate, RelatedName};
 use super::kinds::SourceKind;
 use crate::ids::ContactId;
 
@@ -72,6 +73,23 @@ pub struct Contact {
     /// (e.g. `vcard:<uid>`), so re-importing the same file matches instead of duplicating.
     #[autosurgeon(missing = "Default::default")]
     pub sources: BTreeMap<String, Source>,
+    // Schema v2 (relationship memory), all additive.
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
+    pub department: String,
+    #[autosurgeon(missing = "Default::default", with = "crate::schema::stored::string")]
+    pub pronouns: String,
+    /// Websites and social profiles, keyed by a per-entry uuid string like `emails`.
+    #[autosurgeon(missing = "Default::default")]
+    pub urls: BTreeMap<String, LabeledValue>,
+    /// Anniversaries and other yearly dates, keyed by a per-entry uuid string.
+    #[autosurgeon(missing = "Default::default")]
+    pub dates: BTreeMap<String, ImportantDate>,
+    /// Related people known only by name (imported, not linked to a contact).
+    #[autosurgeon(rename = "relatedNames", missing = "Default::default")]
+    pub related_names: BTreeMap<String, RelatedName>,
+    /// vCard lines Kith does not model, keyed by the importer, written back unchanged.
+    #[autosurgeon(missing = "Default::default")]
+    pub unmodeled: BTreeMap<String, String>,
 }
 
 fn nil_contact_id() -> ContactId {
@@ -101,6 +119,12 @@ impl Contact {
             archived: false,
             merged_into: None,
             sources: BTreeMap::new(),
+            department: String::new(),
+            pronouns: String::new(),
+            urls: BTreeMap::new(),
+            dates: BTreeMap::new(),
+            related_names: BTreeMap::new(),
+            unmodeled: BTreeMap::new(),
         }
     }
 

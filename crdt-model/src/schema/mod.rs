@@ -4,9 +4,12 @@
 //! Every field that may be absent in an older document has a `missing` default.
 
 mod contact;
+mod follow_up;
+mod important_date;
 mod interaction;
 mod kinds;
 mod note;
+mod relationship;
 mod stored;
 
 use std::collections::BTreeMap;
@@ -14,11 +17,14 @@ use std::collections::BTreeMap;
 use autosurgeon::{Hydrate, Reconcile};
 
 pub use contact::{Address, Birthday, Contact, LabeledValue, Name, Photo, Source};
+pub use follow_up::{FollowUp, Repeat, RepeatUnit};
+pub use important_date::{ImportantDate, RelatedName};
 pub use interaction::Interaction;
 pub use kinds::{InteractionKind, SourceKind};
 pub use note::Note;
+pub use relationship::{Relationship, RelationshipKind};
 
-use crate::ids::{ContactId, InteractionId, NoteId};
+use crate::ids::{ContactId, FollowUpId, InteractionId, NoteId, RelationshipId};
 
 /// The current schema number written into `schema`.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -39,6 +45,26 @@ pub struct KithDoc {
     pub interactions: BTreeMap<InteractionId, Interaction>,
     #[autosurgeon(missing = "Default::default", with = "autosurgeon::map_with_parseable_keys")]
     pub notes: BTreeMap<NoteId, Note>,
+    // Schema v2 (relationship memory), additive.
+    #[autosurgeon(rename = "followUps", missing = "Default::default", with = "autosurgeon::map_with_parseable_keys")]
+    pub follow_ups: BTreeMap<FollowUpId, FollowUp>,
+    #[autosurgeon(missing = "Default::default", with = "autosurgeon::map_with_parseable_keys")]
+    pub relationships: BTreeMap<RelationshipId, Relationship>,
+}
+
+impl Default for KithDoc {
+    /// An empty document (what [`crate::load`] returns for a document with nothing in it).
+    fn default() -> Self {
+        KithDoc {
+            schema: SCHEMA_VERSION,
+            settings: Settings::default(),
+            contacts: BTreeMap::new(),
+            interactions: BTreeMap::new(),
+            notes: BTreeMap::new(),
+            follow_ups: BTreeMap::new(),
+            relationships: BTreeMap::new(),
+        }
+    }
 }
 
 fn schema_default() -> i64 {
@@ -125,6 +151,33 @@ impl KithDoc {
         self.interactions
             .values()
             .filter(move |i| i.contacts().any(|c| self.resolve(c) == target))
+    }
+}
+
+impl KithDoc {
+    /// Follow-ups about `contact` (including ones still naming contacts merged into it).
+    pub fn follow_ups_for(&self, contact: ContactId) -> impl Iterator<Item = &FollowUp> {
+        let target = self.resolve(contact);
+        self.follow_ups.values().filter(move |f| f.contacts().any(|c| self.resolve(c) == target))
+    }
+
+    /// `contact`'s relationships as (other person, what they are to `contact`, the
+    /// record), with both ends resolved through merges. A relationship whose ends resolve
+    /// to the same person (one device related A and B while another merged them) is left
+    /// out: a self-relationship is never shown.
+    pub fn relationships_of(
+        &self,
+        contact: ContactId,
+    ) -> impl Iterator<Item = (ContactId, RelationshipKind, &Relationship)> {
+        let me = self.resolve(contact);
+        self.relationships.values().filter_map(move |r| {
+            let (from, to) = (self.resolve(r.from), self.resolve(r.to));
+            if from == to {
+                return None;
+            }
+            let resolved = Relationship { from, to, ..r.clone() };
+            resolved.seen_from(me).map(|(other, kind)| (other, kind, r))
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use automerge::{Automerge, ReadDoc, ROOT};
-use crdt_model::{load, Contact, Interaction, Note};
+use crdt_model::{load, Contact, FollowUp, Interaction, Note, Relationship};
 
 /// Asserts that every record `load` returned equals autosurgeon's hydration of it.
 pub fn assert_readers_agree(doc: &Automerge) {
@@ -22,6 +22,20 @@ pub fn assert_readers_agree(doc: &Automerge) {
         let mut slow: Interaction = autosurgeon::hydrate_prop(doc, &interactions, id.to_string().as_str()).unwrap();
         slow.id = *id;
         assert_eq!(&slow, i);
+    }
+    if let Some((_, follow_ups)) = doc.get(ROOT, "followUps").unwrap() {
+        for (id, f) in &k.follow_ups {
+            let mut slow: FollowUp = autosurgeon::hydrate_prop(doc, &follow_ups, id.to_string().as_str()).unwrap();
+            slow.id = *id;
+            assert_eq!(&slow, f);
+        }
+    }
+    if let Some((_, relationships)) = doc.get(ROOT, "relationships").unwrap() {
+        for (id, r) in &k.relationships {
+            let mut slow: Relationship = autosurgeon::hydrate_prop(doc, &relationships, id.to_string().as_str()).unwrap();
+            slow.id = *id;
+            assert_eq!(&slow, r);
+        }
     }
     let (_, notes) = doc.get(ROOT, "notes").unwrap().unwrap();
     for (id, n) in &k.notes {

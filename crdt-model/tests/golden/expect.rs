@@ -6,7 +6,7 @@
 use automerge::Automerge;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
-use crdt_model::schema::{Address, Birthday, Contact, Interaction, LabeledValue, Name, Note, Photo, Settings, Source};
+use crdt_model::schema::{Address, Birthday, Contact, ImportantDate, Interaction, LabeledValue, Name, Note, Photo, RelatedName, Settings, Source};
 use crdt_model::{all_statuses, last_contacted_index, load, next_birthday, turning_age, KithDoc};
 use serde_json::{json, Map, Value};
 
@@ -92,6 +92,12 @@ fn contact(c: &Contact) -> Value {
         archived,
         merged_into,
         sources,
+        department,
+        pronouns,
+        urls,
+        dates,
+        related_names,
+        unmodeled,
     } = c;
     let Name { display, given, family } = name;
     json!({
@@ -114,7 +120,23 @@ fn contact(c: &Contact) -> Value {
         "archived": archived,
         "mergedInto": merged_into.map(|m| m.to_string()),
         "sources": sources.iter().map(|(k, s)| (k.clone(), source(s))).collect::<Map<_, _>>(),
+        "department": department,
+        "pronouns": pronouns,
+        "urls": urls.iter().map(labeled).collect::<Vec<_>>(),
+        "dates": dates.iter().map(important_date).collect::<Vec<_>>(),
+        "relatedNames": related_names.iter().map(related_name).collect::<Vec<_>>(),
+        "unmodeled": unmodeled,
     })
+}
+
+fn important_date((key, d): (&String, &ImportantDate)) -> Value {
+    let ImportantDate { label, month, day, year, remind } = d;
+    json!({ "key": key, "label": label, "month": month, "day": day, "year": year, "remind": remind })
+}
+
+fn related_name((key, r): (&String, &RelatedName)) -> Value {
+    let RelatedName { label, name } = r;
+    json!({ "key": key, "label": label, "name": name })
 }
 
 fn labeled((key, v): (&String, &LabeledValue)) -> Value {

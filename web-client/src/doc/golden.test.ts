@@ -36,7 +36,9 @@ function fromBase64(s: string): Uint8Array {
  * hydrates must appear in the TS view with the same value (and the TS view may hold
  * nothing the Rust side does not), so a one-sided schema change fails here.
  */
-const RUST_ONLY = ["sources"] as const;
+// The relationship-memory fields (issue 14) are in the Rust model; the web client reads them once its
+// screens for them land, and each then leaves this list.
+const RUST_ONLY = ["sources", "department", "pronouns", "urls", "dates", "relatedNames", "unmodeled"] as const;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const byKey = <T extends { key: string }>(xs: T[]) => [...xs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
