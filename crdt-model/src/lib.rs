@@ -28,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod ids;
 pub mod import;
+pub mod limits;
 mod load;
 pub mod matching;
 pub mod math;
