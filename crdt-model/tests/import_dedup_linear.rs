@@ -49,5 +49,5 @@ fn two_hundred_thousand_emails_of_which_most_repeat_collapse() {
     assert_eq!(emails[0].value, "p0@example.com");
     // The first spelling of each address is kept; its other-case repeats are not.
     assert_eq!(emails[1].value, "P1@EXAMPLE.COM");
-    assert!(emails.iter().all(|e| e.value.to_ascii_lowercase() != "p0@example.com" || e.value == "p0@example.com"));
+    assert!(emails.iter().all(|e| !e.value.eq_ignore_ascii_case("p0@example.com") || e.value == "p0@example.com"));
 }

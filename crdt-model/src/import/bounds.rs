@@ -95,8 +95,8 @@ mod tests {
     #[test]
     fn values_over_the_limit_are_dropped_with_one_warning() {
         let limits = Limits { max_values_per_field: 2, ..Limits::default() };
-        let mut c = ParsedContact::default();
-        c.phones = (0..5).map(|i| Labeled { label: String::new(), value: format!("+4930{i}") }).collect();
+        let phones = (0..5).map(|i| Labeled { label: String::new(), value: format!("+4930{i}") }).collect();
+        let mut c = ParsedContact { phones, ..Default::default() };
         let warnings = Gate::new(&limits).accept(&mut c).expect("accepted");
         assert_eq!(c.phones.len(), 2);
         assert_eq!(warnings, vec!["5 phone numbers; kept the first 2".to_owned()]);
