@@ -2,8 +2,10 @@
 //! Values a real user never meets; they exist so a hostile or buggy client cannot grow a
 //! document (kept forever, synced to every device) without bound through one call.
 
-/// Longest follow-up note, in characters. The same bound the server applies to the note of
-/// a notification action (`sync-server/src/handlers/actions.rs`).
+/// Longest note body (a note, a follow-up's note, an interaction's note), in characters, on
+/// every way into the document: import, notification actions, operations. A note is an
+/// Automerge `Text`: one op per character, kept forever and replayed on every load, so its
+/// length is what a note costs. 10,000 characters is several pages.
 pub const MAX_NOTE_CHARS: usize = 10_000;
 
 /// Longest short field (labels, department, pronouns, a related name), in characters.

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 /// Small limits so the photo and card-count paths are hit by small inputs too.
 fn limits() -> Limits {
-    Limits { max_bytes: 1 << 20, max_cards: 50, max_photo_bytes: 64 }
+    Limits { max_bytes: 1 << 20, max_cards: 50, max_photo_bytes: 64, ..Limits::default() }
 }
 
 /// Whatever a parser accepted survives our exporter and parser unchanged.

@@ -13,6 +13,13 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_MAX_DOC_BYTES: usize = 64 * 1024 * 1024;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_SHUTDOWN_SECS: u64 = 10;
+// Import limits: far above any real address book (see crdt-model `import::bounds`).
+pub const DEFAULT_IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
+pub const DEFAULT_IMPORT_MAX_CARDS: usize = 50_000;
+pub const DEFAULT_IMPORT_MAX_VALUES: usize = 50;
+pub const DEFAULT_IMPORT_MAX_CARD_LINES: usize = 5_000;
+pub const DEFAULT_IMPORT_MAX_NOTE_TEXT: usize = 2_000_000;
+pub const DEFAULT_IMPORT_TIMEOUT_SECS: u64 = 60;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -77,6 +84,33 @@ pub struct Config {
     /// Reminders and Web Push (`KITH_REMINDER_TICK_SECS`, `KITH_VAPID_SUBJECT`, ...).
     #[command(flatten)]
     pub reminders: ReminderConfig,
+
+    // --- Import limits (issue 12: hostile uploads). ---
+    /// Largest vCard/CSV file accepted by `POST /api/v1/import`.
+    #[arg(long, env = "KITH_IMPORT_MAX_BYTES", default_value_t = DEFAULT_IMPORT_MAX_BYTES)]
+    pub import_max_bytes: usize,
+
+    /// Most contacts (cards or rows) in one import; more refuses the file.
+    #[arg(long, env = "KITH_IMPORT_MAX_CARDS", default_value_t = DEFAULT_IMPORT_MAX_CARDS)]
+    pub import_max_cards: usize,
+
+    /// Most emails, phones, addresses, URLs or groups kept per contact; the rest are dropped
+    /// with a warning.
+    #[arg(long, env = "KITH_IMPORT_MAX_VALUES", default_value_t = DEFAULT_IMPORT_MAX_VALUES)]
+    pub import_max_values: usize,
+
+    /// Most property lines in one vCard; a longer card is refused (the rest imports).
+    #[arg(long, env = "KITH_IMPORT_MAX_CARD_LINES", default_value_t = DEFAULT_IMPORT_MAX_CARD_LINES)]
+    pub import_max_card_lines: usize,
+
+    /// Most note characters in one import (each note is also cut at 10,000); more refuses
+    /// the file.
+    #[arg(long, env = "KITH_IMPORT_MAX_NOTE_TEXT", default_value_t = DEFAULT_IMPORT_MAX_NOTE_TEXT)]
+    pub import_max_note_text: usize,
+
+    /// Seconds one import may take to read, match and build; past it the file is refused.
+    #[arg(long, env = "KITH_IMPORT_TIMEOUT_SECS", default_value_t = DEFAULT_IMPORT_TIMEOUT_SECS)]
+    pub import_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -93,6 +127,12 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trust_forwarded_for: false,
             reminders: Default::default(),
+            import_max_bytes: DEFAULT_IMPORT_MAX_BYTES,
+            import_max_cards: DEFAULT_IMPORT_MAX_CARDS,
+            import_max_values: DEFAULT_IMPORT_MAX_VALUES,
+            import_max_card_lines: DEFAULT_IMPORT_MAX_CARD_LINES,
+            import_max_note_text: DEFAULT_IMPORT_MAX_NOTE_TEXT,
+            import_timeout_secs: DEFAULT_IMPORT_TIMEOUT_SECS,
         }
     }
 }
@@ -133,6 +173,12 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("reminders", &self.reminders)
+            .field("import_max_bytes", &self.import_max_bytes)
+            .field("import_max_cards", &self.import_max_cards)
+            .field("import_max_values", &self.import_max_values)
+            .field("import_max_card_lines", &self.import_max_card_lines)
+            .field("import_max_note_text", &self.import_max_note_text)
+            .field("import_timeout_secs", &self.import_timeout_secs)
             .finish()
     }
 }

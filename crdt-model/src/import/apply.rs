@@ -9,6 +9,8 @@
 //! but has the name of an existing contact is created and reported as a merge suggestion;
 //! merging is the user's decision.
 
+use std::time::Instant;
+
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
 use automerge::{Automerge, ObjId, ScalarValue};
 use chrono::{DateTime, Utc};
@@ -50,14 +52,39 @@ pub struct ImportSuggestion {
     pub name: String,
 }
 
+/// Why applying a file failed; nothing of it was applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The deadline passed before every card was matched and written.
+    #[error("the import took too long and was stopped; nothing was imported")]
+    TimedOut,
+}
+
 /// Applies `file` to `doc` as one change committed at `now`. On error nothing is applied.
 /// The phone region for numbers without a country code is the document's `settings.region`.
 pub fn apply_import(doc: &mut Automerge, file: &ParsedFile, now: DateTime<Utc>) -> Result<ImportReport, ModelError> {
+    apply_import_until(doc, file, now, None).map_err(|e| match e {
+        ApplyError::Model(e) => e,
+        // Without a deadline there is no time-out.
+        ApplyError::TimedOut => ModelError::InvalidInput("import timed out".to_owned()),
+    })
+}
+
+/// [`apply_import`], giving up (and applying nothing) once `deadline` has passed; it is
+/// checked before each card.
+pub fn apply_import_until(
+    doc: &mut Automerge,
+    file: &ParsedFile,
+    now: DateTime<Utc>,
+    deadline: Option<Instant>,
+) -> Result<ImportReport, ApplyError> {
     let region = crate::matching::doc_region(doc);
     let mut index = Index::new(crate::load(doc).doc, region);
     let mut report = ImportReport { errors: file.errors.clone(), warnings: file.warnings.clone(), ..Default::default() };
     let mut tx = doc.transaction();
-    match apply_all(&mut tx, &mut index, file, now, &mut report) {
+    match apply_all(&mut tx, &mut index, file, now, deadline, &mut report) {
         Ok(()) => {}
         Err(e) => {
             tx.rollback();
@@ -86,11 +113,15 @@ fn apply_all(
     index: &mut Index,
     file: &ParsedFile,
     now: DateTime<Utc>,
+    deadline: Option<Instant>,
     report: &mut ImportReport,
-) -> Result<(), ModelError> {
+) -> Result<(), ApplyError> {
     let contacts = crate::ops::collection(tx, "contacts")?;
     let notes = crate::ops::collection(tx, "notes")?;
     for entry in &file.contacts {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(ApplyError::TimedOut);
+        }
         let card = &entry.contact;
         let (key, uid) = to_doc::source_key(file.kind, card);
         let source = Source { kind: to_doc::source_kind(file.kind), uid, imported_at: now };

@@ -1,29 +1,48 @@
 //! Field rules shared by the vCard and CSV readers: de-duplication inside one card, the
 //! display name, and what makes a card unusable.
 
+use std::collections::HashSet;
+
 use base64::Engine;
 
 use super::types::{Labeled, ParsedContact, ParsedPhoto};
 
-/// Adds an email unless the card already has it (case-insensitively).
-pub(crate) fn push_unique_email(list: &mut Vec<Labeled>, item: Labeled) {
-    if item.value.is_empty() || list.iter().any(|e| e.value.eq_ignore_ascii_case(&item.value)) {
-        return;
+/// The values already kept in one list of a card, so that each new value is checked in
+/// constant time: a card with 50,000 `TEL` lines costs 50,000 look-ups, not 50,000².
+#[derive(Default)]
+struct Seen {
+    values: HashSet<String>,
+    /// Phones: the digits, so "+49 30 1" and "+49-30-1" are one number.
+    digits: HashSet<String>,
+}
+
+impl Seen {
+    /// Emails are the same when they match case-insensitively.
+    fn new_email(&mut self, item: &Labeled) -> bool {
+        !item.value.is_empty() && self.values.insert(item.value.to_ascii_lowercase())
     }
-    list.push(item);
+
+    /// Phones are the same when the text or the (non-empty) digits match. Both sets only
+    /// grow with kept values, exactly as comparing against every kept value would.
+    fn new_phone(&mut self, item: &Labeled) -> bool {
+        if item.value.is_empty() || self.values.contains(&item.value) {
+            return false;
+        }
+        let d = phone_digits(&item.value);
+        if !d.is_empty() && !self.digits.insert(d) {
+            return false;
+        }
+        self.values.insert(item.value.clone());
+        true
+    }
+
+    fn non_empty(&mut self, item: &Labeled) -> bool {
+        !item.value.is_empty()
+    }
 }
 
 fn phone_digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
-}
-
-/// Adds a phone unless the card already has the same digits.
-pub(crate) fn push_unique_phone(list: &mut Vec<Labeled>, item: Labeled) {
-    let d = phone_digits(&item.value);
-    if item.value.is_empty() || list.iter().any(|p| p.value == item.value || (!d.is_empty() && phone_digits(&p.value) == d)) {
-        return;
-    }
-    list.push(item);
 }
 
 /// Removes control characters (a stray CR, NUL...) except newlines, turns tabs into
@@ -58,13 +77,16 @@ fn clean_opt(s: &mut Option<String>, clean: fn(&mut String)) {
     }
 }
 
-fn clean_list(list: &mut Vec<Labeled>, scheme: &str, push: fn(&mut Vec<Labeled>, Labeled)) {
+fn clean_list(list: &mut Vec<Labeled>, scheme: &str, keep: fn(&mut Seen, &Labeled) -> bool) {
+    let mut seen = Seen::default();
     let mut out = Vec::with_capacity(list.len());
     for mut item in list.drain(..) {
         clean_line(&mut item.label);
         clean_line(&mut item.value);
         strip_scheme(&mut item.value, scheme);
-        push(&mut out, item);
+        if keep(&mut seen, &item) {
+            out.push(item);
+        }
     }
     *list = out;
 }
@@ -75,12 +97,6 @@ fn strip_scheme(value: &mut String, scheme: &str) {
     while !scheme.is_empty()
         && value.len() >= scheme.len() && value.is_char_boundary(scheme.len()) && value[..scheme.len()].eq_ignore_ascii_case(scheme) {
         *value = value[scheme.len()..].trim().to_owned();
-    }
-}
-
-fn push_nonempty(list: &mut Vec<Labeled>, item: Labeled) {
-    if !item.value.is_empty() {
-        list.push(item);
     }
 }
 
@@ -105,9 +121,9 @@ fn sanitize(c: &mut ParsedContact) {
             c.photo = None;
         }
     }
-    clean_list(&mut c.emails, "mailto:", push_unique_email);
-    clean_list(&mut c.phones, "tel:", push_unique_phone);
-    clean_list(&mut c.urls, "", push_nonempty);
+    clean_list(&mut c.emails, "mailto:", Seen::new_email);
+    clean_list(&mut c.phones, "tel:", Seen::new_phone);
+    clean_list(&mut c.urls, "", Seen::non_empty);
     for a in &mut c.addresses {
         clean(&mut a.street);
         for s in [&mut a.label, &mut a.city, &mut a.region, &mut a.postal_code, &mut a.country] {
@@ -116,10 +132,11 @@ fn sanitize(c: &mut ParsedContact) {
     }
     c.addresses.retain(|a| !a.is_empty());
     let mut cats: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for mut cat in c.categories.drain(..) {
         clean_line(&mut cat);
         // Google's implicit "everyone" group is not a category anybody chose.
-        if !cat.is_empty() && !cat.eq_ignore_ascii_case("myContacts") && !cats.contains(&cat) {
+        if !cat.is_empty() && !cat.eq_ignore_ascii_case("myContacts") && seen.insert(cat.clone()) {
             cats.push(cat);
         }
     }

@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use super::card_fields::{finish_contact, push_unique_email, push_unique_phone};
+use super::bounds::Gate;
+use super::card_fields::finish_contact;
 use super::csv_headers::{plan, Field, GroupCols, GroupKind, Plan};
 use super::types::{CardIssue, FileKind, Labeled, ParsedAddress, ParsedContact, ParsedEntry, ParsedFile, ParsedPhoto};
 use super::{dates, labels, ImportError, Limits};
@@ -65,7 +66,9 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<ParsedFile, ImportE
     if let Some(w) = encoding_warning {
         file.warnings.push(CardIssue { index: 0, line: 1, message: w.to_owned() });
     }
+    let mut gate = Gate::new(limits);
     for (index, record) in records.enumerate() {
+        gate.tick()?;
         if index >= limits.max_cards {
             return Err(ImportError::TooManyCards { limit: limits.max_cards });
         }
@@ -83,9 +86,13 @@ pub(crate) fn parse(input: &[u8], limits: &Limits) -> Result<ParsedFile, ImportE
         }
         let mut warnings = Vec::new();
         let result = row_contact(&plan, &record, &mut warnings);
-        file.warnings.extend(warnings.into_iter().map(|message| CardIssue { index, line, message }));
+        let issue = |message| CardIssue { index, line, message };
+        file.warnings.extend(warnings.into_iter().map(issue));
         match result {
-            Ok(contact) => file.contacts.push(ParsedEntry { index, line, contact }),
+            Ok(mut contact) => {
+                file.warnings.extend(gate.accept(&mut contact)?.into_iter().map(issue));
+                file.contacts.push(ParsedEntry { index, line, contact });
+            }
             Err(message) => file.errors.push(CardIssue { index, line, message }),
         }
     }
@@ -179,8 +186,9 @@ fn labeled_values(cols: &GroupCols, record: &csv::StringRecord) -> Vec<Labeled> 
 
 fn group(c: &mut ParsedContact, kind: GroupKind, cols: &GroupCols, record: &csv::StringRecord, warnings: &mut Vec<String>) {
     match kind {
-        GroupKind::Email => labeled_values(cols, record).into_iter().for_each(|e| push_unique_email(&mut c.emails, e)),
-        GroupKind::Phone => labeled_values(cols, record).into_iter().for_each(|p| push_unique_phone(&mut c.phones, p)),
+        // Duplicates are dropped once, after cleaning (`finish_contact`).
+        GroupKind::Email => c.emails.extend(labeled_values(cols, record)),
+        GroupKind::Phone => c.phones.extend(labeled_values(cols, record)),
         GroupKind::Website => c.urls.extend(labeled_values(cols, record)),
         GroupKind::Event => {
             for e in labeled_values(cols, record) {

@@ -4,6 +4,7 @@
 //! card or row succeeds or fails on its own and problems carry their index and line.
 
 mod apply;
+mod bounds;
 mod card_fields;
 mod csv_contacts;
 mod csv_headers;
@@ -18,22 +19,44 @@ pub mod types;
 mod vcard;
 mod write;
 
-pub use apply::{apply_import, ImportReport, ImportSuggestion};
+pub use apply::{apply_import, apply_import_until, ApplyError, ImportReport, ImportSuggestion};
 pub use phone::{normalize_phone, parse_region};
 pub use types::*;
 
-/// Bounds that keep one upload from exhausting the server.
+/// Bounds that keep one upload from exhausting the server (see `bounds` for what happens
+/// when each is met). The defaults are far above any real address book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub max_bytes: usize,
     pub max_cards: usize,
     /// Decoded photo size; larger photos are skipped with a warning, the card is kept.
     pub max_photo_bytes: usize,
+    /// Emails, phones, addresses, URLs, groups per card; extra values are dropped with a
+    /// warning.
+    pub max_values_per_field: usize,
+    /// Property lines in one vCard; a longer card is refused (the rest of the file imports).
+    pub max_card_lines: usize,
+    /// One note, in characters; longer notes are cut with a warning.
+    pub max_note_chars: usize,
+    /// All notes of one file, in characters; more refuses the file.
+    pub max_note_text_chars: usize,
+    /// When reading and applying must have finished; past it the file is refused. The
+    /// caller sets it from its own clock (`None`: no deadline).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 20 * 1024 * 1024, max_cards: 50_000, max_photo_bytes: 256 * 1024 }
+        Limits {
+            max_bytes: 20 * 1024 * 1024,
+            max_cards: 50_000,
+            max_photo_bytes: 256 * 1024,
+            max_values_per_field: 50,
+            max_card_lines: 5_000,
+            max_note_chars: crate::limits::MAX_NOTE_CHARS,
+            max_note_text_chars: 2_000_000,
+            deadline: None,
+        }
     }
 }
 
@@ -44,6 +67,10 @@ pub enum ImportError {
     TooLarge { size: usize, limit: usize },
     #[error("the file has more than {limit} contacts")]
     TooManyCards { limit: usize },
+    #[error("the notes in the file add up to more than {limit} characters")]
+    TooMuchText { limit: usize },
+    #[error("the import took too long and was stopped; nothing was imported (try smaller files)")]
+    TimedOut,
     #[error("not a vCard file: no BEGIN:VCARD line found")]
     NotVcard,
     #[error("not a contacts CSV file: {0}")]
@@ -68,12 +95,22 @@ pub fn parse_vcard_file(input: &[u8], limits: &Limits) -> Result<ParsedFile, Imp
         return Err(ImportError::TooManyCards { limit: limits.max_cards });
     }
     let mut file = ParsedFile { kind: FileKind::Vcard, contacts: Vec::new(), errors: Vec::new(), warnings: Vec::new() };
+    let mut gate = bounds::Gate::new(limits);
     for raw in &cards {
-        let outcome = vcard::parse_card(raw, limits);
+        gate.tick()?;
         let issue = |message: String| CardIssue { index: raw.index, line: raw.line, message };
+        let lines = bounds::card_lines(raw.bytes);
+        if lines > limits.max_card_lines {
+            file.errors.push(issue(format!("card has {lines} lines; the limit is {}", limits.max_card_lines)));
+            continue;
+        }
+        let outcome = vcard::parse_card(raw, limits);
         file.warnings.extend(outcome.warnings.into_iter().map(issue));
         match outcome.contact {
-            Ok(contact) => file.contacts.push(ParsedEntry { index: raw.index, line: raw.line, contact }),
+            Ok(mut contact) => {
+                file.warnings.extend(gate.accept(&mut contact)?.into_iter().map(issue));
+                file.contacts.push(ParsedEntry { index: raw.index, line: raw.line, contact });
+            }
             Err(message) => file.errors.push(issue(message)),
         }
     }

@@ -10,7 +10,7 @@ use calcard::common::IanaString;
 use calcard::vcard::{VCard, VCardEntry, VCardParameterName, VCardParameterValue, VCardProperty, VCardValue};
 use calcard::Entry;
 
-use super::card_fields::{finish_contact, push_unique_email, push_unique_phone};
+use super::card_fields::finish_contact;
 use super::split::RawCard;
 use super::types::{Labeled, ParsedAddress, ParsedContact, ParsedPhoto};
 use super::{dates, labels, photo, Limits};
@@ -72,13 +72,14 @@ fn parse_inner(raw: &RawCard<'_>, limits: &Limits, warnings: &mut Vec<String>) -
             }
             VCardProperty::Title => c.title = c.title.take().or_else(|| first_text(e)),
             VCardProperty::Email => {
+                // Duplicates are dropped once, after cleaning (`finish_contact`).
                 if let Some(v) = first_text(e) {
-                    push_unique_email(&mut c.emails, Labeled { label: label(), value: v });
+                    c.emails.push(Labeled { label: label(), value: v });
                 }
             }
             VCardProperty::Tel => {
                 if let Some(v) = first_text(e) {
-                    push_unique_phone(&mut c.phones, Labeled { label: label(), value: v });
+                    c.phones.push(Labeled { label: label(), value: v });
                 }
             }
             VCardProperty::Adr => {

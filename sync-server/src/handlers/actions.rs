@@ -14,8 +14,8 @@ use crate::auth::AuthUser;
 use crate::error::{self, AppError};
 use crate::state::AppState;
 
-/// Longest note accepted from a notification action.
-const MAX_NOTE_CHARS: usize = 10_000;
+/// Longest note accepted from a notification action: the limit imports cut notes at.
+use crdt_model::limits::MAX_NOTE_CHARS;
 const MAX_SNOOZE_DAYS: u32 = 365;
 
 #[derive(Deserialize)]
