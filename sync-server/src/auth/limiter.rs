@@ -13,8 +13,8 @@
 //! 2. address, all accounts: one address spraying many accounts.
 //! 3. account, all addresses: distributed guessing at one account from many addresses.
 //!
-//! **Recognised addresses.** An address the account has logged in from successfully in the
-//! last 30 days skips keys 2 and 3, so neither others' failures on the account (3) nor
+//! **Recognised addresses.** An address the account has logged in from successfully (or was
+//! created from) in the last 30 days skips keys 2 and 3, so neither others' failures on the account (3) nor
 //! someone else's spraying behind the same NAT or proxy (2) can shut the owner out from
 //! where they usually log in. A new device on a new network is what waits when the account
 //! is under a distributed attack. The owner's own address is still bound by key 1.
@@ -177,6 +177,14 @@ impl LoginLimiter {
         }
         if let Some(address) = address {
             inner.recognise(account, address, self.policy.remember_for, now);
+        }
+    }
+
+    /// Recognises `ip` for `account` without a login: the address an account was created
+    /// from is its owner's.
+    pub fn recognise(&self, account: &str, ip: Option<IpAddr>, now: DateTime<Utc>) {
+        if let Some(address) = ip.map(address_key) {
+            self.lock().recognise(account.to_string(), address, self.policy.remember_for, now);
         }
     }
 

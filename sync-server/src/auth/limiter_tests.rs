@@ -138,3 +138,13 @@ fn ipv6_clients_are_keyed_by_their_64() {
     fail(&limiter, "a@x.io", Some(a), t(0), 5);
     assert!(limiter.begin("a@x.io", Some(b), t(0)).is_err(), "same /64, same key");
 }
+
+#[test]
+fn the_address_an_account_was_created_from_is_recognised() {
+    let policy = LimitPolicy { per_account: 1, ..LimitPolicy::default() };
+    let limiter = LoginLimiter::new(policy);
+    limiter.recognise("a@x.io", ip(1), t(0));
+    fail(&limiter, "a@x.io", ip(9), t(1), 1);
+    assert!(limiter.begin("a@x.io", ip(8), t(1)).is_err(), "new addresses wait");
+    assert!(limiter.begin("a@x.io", ip(1), t(1)).is_ok(), "the owner's does not");
+}

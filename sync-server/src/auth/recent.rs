@@ -33,6 +33,7 @@ impl<K: Eq + Hash + Clone> Recent<K> {
     }
 
     /// How many events `key` has inside the window at `now`.
+    #[cfg(test)]
     pub(super) fn count(&mut self, key: &K, now: DateTime<Utc>) -> usize {
         self.events(key, now).map_or(0, VecDeque::len)
     }

@@ -80,6 +80,9 @@ pub async fn signup(
     let token = new_token();
     let device = super::device_name(body.device_name.as_deref(), &headers);
     state.store.create_session(user_id, &token.hash, &device, now).await?;
+    // Where the account was made is where its owner is: that address keeps working for them
+    // while others guess at the account (see `auth::limiter`).
+    state.login_limiter.recognise(&email, ip, now);
     tracing::Span::current().record("user.id", tracing::field::display(user_id));
     tracing::info!("account created");
     Metrics::inc(&state.metrics.accounts_created);
