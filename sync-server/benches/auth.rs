@@ -2,15 +2,14 @@
 //! (SQLite file in a temp dir). Run: `cargo bench -p sync-server --bench auth`.
 //!
 //! Reports: one argon2id hash; login latency for a wrong password vs an unknown email (they
-//! should match: that is the timing side channel we close); a successful login; and an
+//! should match: that is the timing side channel we close); sign-up with a new vs a taken
+//! email (likewise); a successful login; and an
 //! authenticated `GET /api/v1/me` (token lookup + user lookup), sequential and concurrent.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sync_server::app;
-use sync_server::auth::{LimitPolicy, LoginLimiter};
 use sync_server::config::Config;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -44,16 +43,29 @@ async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) 
     (status, started.elapsed())
 }
 
+async fn signup(http: &reqwest::Client, base: &str, email: &str) -> (u16, Duration) {
+    let started = Instant::now();
+    let response = http
+        .post(format!("{base}/api/v1/accounts"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("signup");
+    let status = response.status().as_u16();
+    let _ = response.bytes().await;
+    (status, started.elapsed())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let mut state = app::prepare(Config::with_data_dir(dir.path())).await?;
+    let mut config = Config::with_data_dir(dir.path());
     // The bench hammers one account from one address on purpose; lift the limits.
-    state.login_limiter = Arc::new(LoginLimiter::new(LimitPolicy {
-        per_account: usize::MAX,
-        per_ip: usize::MAX,
-        window: Duration::from_secs(1),
-    }));
+    config.login_failures_per_account_address = usize::MAX;
+    config.login_failures_per_address = usize::MAX;
+    config.login_failures_per_account = usize::MAX;
+    config.signups_per_hour = 0;
+    let state = app::prepare(config).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let passwords = state.passwords.clone();
@@ -69,14 +81,14 @@ async fn main() -> anyhow::Result<()> {
     report("argon2id hash (m=19456,t=2,p=1)", hashes);
 
     let email = "bench@example.test";
-    let signup: Value = http
+    let created: Value = http
         .post(format!("{base}/api/v1/accounts"))
         .json(&json!({ "email": email, "password": PASSWORD }))
         .send()
         .await?
         .json()
         .await?;
-    let token = signup["token"].as_str().expect("token").to_string();
+    let token = created["token"].as_str().expect("token").to_string();
 
     // Interleaved so drift (thermal, other load) hits both equally.
     let (mut wrong_password, mut unknown_email, mut ok) = (Vec::new(), Vec::new(), Vec::new());
@@ -95,6 +107,18 @@ async fn main() -> anyhow::Result<()> {
     report("login, wrong password (401)", wrong_password);
     report("login, unknown email (401)", unknown_email);
     report("login, success (200)", ok);
+
+    // A taken email must cost what a new one does, or the answer time says which exist.
+    let (mut new_email, mut taken_email) = (Vec::new(), Vec::new());
+    for i in 0..20 {
+        let (s1, t1) = signup(&http, &base, &format!("new{i}@example.test")).await;
+        let (s2, t2) = signup(&http, &base, email).await;
+        assert_eq!((s1, s2), (201, 409));
+        new_email.push(t1);
+        taken_email.push(t2);
+    }
+    report("signup, new email (201)", new_email);
+    report("signup, taken email (409)", taken_email);
 
     let mut me = Vec::new();
     for _ in 0..2000 {

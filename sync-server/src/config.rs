@@ -20,6 +20,11 @@ pub const DEFAULT_IMPORT_MAX_VALUES: usize = 50;
 pub const DEFAULT_IMPORT_MAX_CARD_LINES: usize = 5_000;
 pub const DEFAULT_IMPORT_MAX_NOTE_TEXT: usize = 2_000_000;
 pub const DEFAULT_IMPORT_TIMEOUT_SECS: u64 = 60;
+// auth hardening
+pub const DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: usize = 5;
+pub const DEFAULT_LOGIN_FAILURES_PER_ADDRESS: usize = 20;
+pub const DEFAULT_LOGIN_FAILURES_PER_ACCOUNT: usize = 50;
+pub const DEFAULT_SIGNUPS_PER_HOUR: usize = 30;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -111,6 +116,30 @@ pub struct Config {
     /// Seconds one import may take to read, match and build; past it the file is refused.
     #[arg(long, env = "KITH_IMPORT_TIMEOUT_SECS", default_value_t = DEFAULT_IMPORT_TIMEOUT_SECS)]
     pub import_timeout_secs: u64,
+
+    // --- auth hardening: login and sign-up limits, /metrics access (see auth::limiter) ---
+    /// Wrong passwords for one account from one address before each further try waits
+    /// (2 s, doubling up to 15 min); the right password clears it.
+    #[arg(long, env = "KITH_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", default_value_t = DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS)]
+    pub login_failures_per_account_address: usize,
+
+    /// Wrong passwords from one address, over all accounts, before it waits. Accounts that
+    /// have logged in from that address before are exempt.
+    #[arg(long, env = "KITH_LOGIN_FAILURES_PER_ADDRESS", default_value_t = DEFAULT_LOGIN_FAILURES_PER_ADDRESS)]
+    pub login_failures_per_address: usize,
+
+    /// Wrong passwords on one account from addresses it has not logged in from (distributed
+    /// guessing), before those addresses wait. Its recognised addresses are exempt.
+    #[arg(long, env = "KITH_LOGIN_FAILURES_PER_ACCOUNT", default_value_t = DEFAULT_LOGIN_FAILURES_PER_ACCOUNT)]
+    pub login_failures_per_account: usize,
+
+    /// Sign-up attempts per client address per hour (taken emails count too); 0 = no limit.
+    #[arg(long, env = "KITH_SIGNUPS_PER_HOUR", default_value_t = DEFAULT_SIGNUPS_PER_HOUR)]
+    pub signups_per_hour: usize,
+
+    /// When set, `GET /metrics` answers only requests with `Authorization: Bearer <token>`.
+    #[arg(long, env = "KITH_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -133,6 +162,11 @@ impl Default for Config {
             import_max_card_lines: DEFAULT_IMPORT_MAX_CARD_LINES,
             import_max_note_text: DEFAULT_IMPORT_MAX_NOTE_TEXT,
             import_timeout_secs: DEFAULT_IMPORT_TIMEOUT_SECS,
+            login_failures_per_account_address: DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+            login_failures_per_address: DEFAULT_LOGIN_FAILURES_PER_ADDRESS,
+            login_failures_per_account: DEFAULT_LOGIN_FAILURES_PER_ACCOUNT,
+            signups_per_hour: DEFAULT_SIGNUPS_PER_HOUR,
+            metrics_token: None,
         }
     }
 }
@@ -179,6 +213,11 @@ impl fmt::Debug for Config {
             .field("import_max_card_lines", &self.import_max_card_lines)
             .field("import_max_note_text", &self.import_max_note_text)
             .field("import_timeout_secs", &self.import_timeout_secs)
+            .field("login_failures_per_account_address", &self.login_failures_per_account_address)
+            .field("login_failures_per_address", &self.login_failures_per_address)
+            .field("login_failures_per_account", &self.login_failures_per_account)
+            .field("signups_per_hour", &self.signups_per_hour)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -239,6 +278,14 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2secret"), "{shown}");
         assert!(shown.contains("postgres://kith:***@db.example:5432/kith"), "{shown}");
+    }
+
+    #[test]
+    fn debug_redacts_the_metrics_token() {
+        let config = Config { metrics_token: Some("scrape-me-s3cret".into()), ..Config::default() };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("scrape-me-s3cret"), "{shown}");
+        assert!(shown.contains("metrics_token: Some(\"***\")"), "{shown}");
     }
 
     #[test]

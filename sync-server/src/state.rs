@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 pub use reminders::{Clock, SystemClock};
 
-use crate::auth::{LoginLimiter, Passwords};
+use crate::auth::{LimitPolicy, LoginLimiter, Passwords, SignupLimiter};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::live_sockets::LiveSockets;
@@ -24,8 +24,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// argon2id hashing on the blocking pool, bounded to the number of cores.
     pub passwords: Arc<Passwords>,
-    /// Failed-login counters per account and per IP (in memory; see `auth::limiter`).
+    /// Login attempts per account, address and both (in memory; see `auth::limiter`).
     pub login_limiter: Arc<LoginLimiter>,
+    /// Sign-up attempts per client address (see `auth::signup_limiter`).
+    pub signup_limiter: Arc<SignupLimiter>,
     /// Counters rendered at `GET /metrics`.
     pub metrics: Arc<Metrics>,
     /// Open WebSockets per session, so signing a device out closes its socket at once.
@@ -57,6 +59,8 @@ impl AppState {
 
     fn assemble(config: Config, store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, clock: Arc<dyn Clock>) -> Self {
         let hub = Hub::with_bus(store.clone(), bus, hub_config(&config));
+        let login_limiter = Arc::new(LoginLimiter::new(LimitPolicy::from(&config)));
+        let signup_limiter = Arc::new(SignupLimiter::new(config.signups_per_hour));
         AppState {
             // One set of counters: the hub and the /sync loop count into the hub's.
             metrics: hub.metrics().clone(),
@@ -65,7 +69,8 @@ impl AppState {
             config: Arc::new(config),
             clock,
             passwords: Arc::new(Passwords::new()),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            login_limiter,
+            signup_limiter,
             sockets: LiveSockets::new(),
             shutdown: Shutdown::new(),
             reminders: None,

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::auth::{AuthUser, ClientIp, Verified};
+use crate::auth::{refuse_oversized, AuthUser, ClientIp, Verified};
 use crate::error::{AppError, Json};
 use crate::state::AppState;
 use crate::store::UserRecord;
@@ -61,16 +61,18 @@ async fn confirm_password(
     auth: &AuthUser,
     password: String,
 ) -> Result<UserRecord, AppError> {
+    refuse_oversized(&password)?;
     let user = state.store.user_by_id(auth.user_id).await?.ok_or(AppError::Unauthorized)?;
-    state
+    // Counted before the hash, like a login (see `auth::limiter`).
+    let attempt = state
         .login_limiter
-        .check(&user.email, ip, state.now())
+        .begin(&user.email, ip, state.now())
         .map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
     let verified = state.passwords.verify(password, Some(user.password_hash.clone())).await?;
     if verified == Verified::No {
-        state.login_limiter.record_failure(&user.email, ip, state.now());
+        // `attempt` is dropped: it stays counted as a failure.
         return Err(AppError::Forbidden("the password is wrong".into()));
     }
-    state.login_limiter.record_success(&user.email);
+    state.login_limiter.succeeded(attempt, state.now());
     Ok(user)
 }

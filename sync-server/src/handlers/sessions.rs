@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{new_token, normalize_email, AuthUser, ClientIp, Verified};
+use crate::auth::{new_token, normalize_email, refuse_oversized, AuthUser, ClientIp, Verified};
 use crate::error::{AppError, Json};
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -27,27 +27,27 @@ pub struct LoggedIn {
 
 /// Every failure is the same 401 after the same argon2 work: an unknown email verifies
 /// against a dummy hash, so neither the answer nor its timing says which part was wrong.
+/// The attempt is counted by the limiter *before* the hash (see `auth::limiter`), so
+/// concurrent guesses cannot slip past it.
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
     Json(body): Json<Login>,
 ) -> Result<axum::Json<LoggedIn>, AppError> {
+    refuse_oversized(&body.password)?;
     let email = normalize_email(&body.email);
-    state
-        .login_limiter
-        .check(&email, ip, state.now())
-        .map_err(|retry_after| {
-            Metrics::inc(&state.metrics.logins_limited);
-            AppError::TooManyRequests { retry_after }
-        })?;
+    let attempt = state.login_limiter.begin(&email, ip, state.now()).map_err(|retry_after| {
+        Metrics::inc(&state.metrics.logins_limited);
+        AppError::TooManyRequests { retry_after }
+    })?;
 
     let user = state.store.user_by_email(&email).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let verified = state.passwords.verify(body.password, stored).await?;
     let user = match (verified, user) {
         (Verified::No, _) | (_, None) => {
-            state.login_limiter.record_failure(&email, ip, state.now());
+            // `attempt` is dropped: it stays counted as a failure.
             Metrics::inc(&state.metrics.logins_failed);
             return Err(AppError::Unauthorized);
         }
@@ -60,7 +60,7 @@ pub async fn login(
             user
         }
     };
-    state.login_limiter.record_success(&email);
+    state.login_limiter.succeeded(attempt, state.now());
     tracing::Span::current().record("user.id", tracing::field::display(user.id));
     Metrics::inc(&state.metrics.logins_ok);
 
@@ -85,4 +85,3 @@ pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<Sta
     state.sockets.close_session(auth.session_id);
     Ok(StatusCode::NO_CONTENT)
 }
-
