@@ -3,7 +3,6 @@
 //! start the real server on 127.0.0.1:0.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -146,19 +145,12 @@ pub async fn serve(
     // future is dropped (a test aborting its server), they are told to stop as well.
     crate::reminder_service::start(&state);
     let _stop_background = StopOnDrop(state.shutdown.clone());
-    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let router = app(state.clone());
+    let header_timeout = std::time::Duration::from_secs(state.config.http_header_timeout_secs);
     let drain = async {
-        // Sync messages are small and latency-bound: without TCP_NODELAY, Nagle's algorithm
-        // meets the peer's delayed ACK and holds a reply back ~40 ms.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let served = axum::serve(listener, service).with_graceful_shutdown(signal).await;
+        crate::http_server::serve(listener, router, header_timeout, signal).await;
         // Also when serving failed without a signal: background work must stop.
         state.shutdown.begin();
-        served.context("serving HTTP")?;
         // Upgraded WebSockets are not tracked by the HTTP server; wait for them separately.
         state.sockets.all_closed().await;
         state.shutdown.finished().await;

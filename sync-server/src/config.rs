@@ -13,6 +13,7 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_MAX_DOC_BYTES: usize = 64 * 1024 * 1024;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_SHUTDOWN_SECS: u64 = 10;
+pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 10;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -77,6 +78,14 @@ pub struct Config {
     /// Reminders and Web Push (`KITH_REMINDER_TICK_SECS`, `KITH_VAPID_SUBJECT`, ...).
     #[command(flatten)]
     pub reminders: crate::reminder_service::ReminderConfig,
+
+    // --- HTTP connection hardening (issue 12: slowloris) ---
+    /// Seconds a client has to send a request's headers, counted from when the server
+    /// starts waiting for them: on a new connection, and between requests on a kept-alive
+    /// one (so it is also the idle keep-alive timeout). Past it the connection is closed.
+    #[arg(long, env = "KITH_HTTP_HEADER_TIMEOUT_SECS", default_value_t = DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub http_header_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -93,6 +102,7 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trust_forwarded_for: false,
             reminders: Default::default(),
+            http_header_timeout_secs: DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
         }
     }
 }
@@ -133,6 +143,7 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("reminders", &self.reminders)
+            .field("http_header_timeout_secs", &self.http_header_timeout_secs)
             .finish()
     }
 }
