@@ -109,8 +109,11 @@ async fn method_not_allowed() -> Response {
 /// Makes the data dir and opens (and migrates) the store: everything that can fail at
 /// start, done before the first request is accepted.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir)
+    crate::data_files::prepare_data_dir(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    if let Some(db) = crate::store::sqlite::backup::sqlite_path(&config.database_url()) {
+        crate::data_files::prepare_db_file(&db).with_context(|| format!("creating database file {}", db.display()))?;
+    }
     let (store, bus) = crate::store::open_with_bus(&config.database_url())
         .await
         .with_context(|| format!("opening database {}", redact_url(&config.database_url())))?;

@@ -4,6 +4,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod data_files;
 pub mod http_server;
 pub mod error;
 pub mod handlers;
