@@ -74,6 +74,8 @@ pub fn app(state: AppState) -> Router {
                 .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outermost: also on 404s, panics' 500s and static files.
+        .layer(axum::middleware::from_fn(crate::security_headers::security_headers))
         .with_state(state)
 }
 

@@ -13,6 +13,7 @@ pub mod reminder_replan;
 pub mod reminder_service;
 pub mod live_sockets;
 pub mod metrics;
+pub mod security_headers;
 pub mod shutdown;
 pub mod state;
 pub mod store;

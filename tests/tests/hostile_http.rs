@@ -104,3 +104,44 @@ async fn running_out_of_file_descriptors_does_not_kill_the_accept_loop() {
     assert!(r.status().is_success());
     drop(kith);
 }
+
+fn assert_security_headers(what: &str, r: &reqwest::Response) {
+    let h = r.headers();
+    let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let csp = get("content-security-policy");
+    for directive in ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'"] {
+        assert!(csp.contains(directive), "{what}: CSP {csp:?} lacks {directive}");
+    }
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{what}: {csp}");
+    assert_eq!(get("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(get("x-frame-options"), "DENY", "{what}");
+    assert_eq!(get("referrer-policy"), "no-referrer", "{what}");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_browser_security_headers() {
+    let web = ok(tempfile::tempdir());
+    ok(std::fs::write(web.path().join("index.html"), "<!doctype html><title>Kith</title>"));
+    ok(std::fs::create_dir(web.path().join("assets")));
+    ok(std::fs::write(web.path().join("assets/app-1234.js"), "console.log(1)"));
+    let dir = web.path().to_path_buf();
+    let server = ok(TestServer::start_with(move |c| c.web_dir = Some(dir)).await);
+    let (token, _) = ok(server.signup(&kith_tests::unique_email("headers"), "a long enough password").await);
+    let http = server.http();
+    let cases = [
+        ("API", http.get(server.url("/api/v1/me")).bearer_auth(&token), 200),
+        ("API error", http.get(server.url("/api/v1/me")), 401),
+        ("API 404", http.get(server.url("/api/v1/nothing-here")), 404),
+        ("method not allowed", http.put(server.url("/api/v1/me")), 405),
+        ("health", http.get(server.url("/healthz")), 200),
+        ("index", http.get(server.url("/")), 200),
+        ("asset", http.get(server.url("/assets/app-1234.js")), 200),
+        ("client route", http.get(server.url("/people/some-id")), 200),
+        ("sync without a token", http.get(server.url("/sync")), 401),
+    ];
+    for (what, request, status) in cases {
+        let r = ok(request.send().await);
+        assert_eq!(r.status().as_u16(), status, "{what}");
+        assert_security_headers(what, &r);
+    }
+}
