@@ -154,7 +154,7 @@ pub async fn serve(
     let header_timeout = std::time::Duration::from_secs(state.config.http_header_timeout_secs);
     let drain = async {
         crate::http_server::serve(listener, router, header_timeout, signal).await;
-        // Also when serving failed without a signal: background work must stop.
+        // The accept loop has stopped and every HTTP connection has closed: stop background work.
         state.shutdown.begin();
         // Upgraded WebSockets are not tracked by the HTTP server; wait for them separately.
         state.sockets.all_closed().await;
