@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use web_push::{request_builder, ContentEncoding, SubscriptionInfo, Urgency, WebPushError, WebPushMessageBuilder};
 
+use crate::push_resolver::{refused_address, Lookup, PublicOnlyResolver};
 use crate::subscription::{EndpointPolicy, PushSubscription};
 use crate::vapid::VapidSigner;
 
@@ -58,7 +59,21 @@ pub struct PushClientError(#[from] reqwest::Error);
 
 impl PushClient {
     pub fn new(signer: Arc<VapidSigner>, config: PushConfig) -> Result<Self, PushClientError> {
+        Self::build_with(signer, config, PublicOnlyResolver::system(config.policy))
+    }
+
+    /// As [`PushClient::new`], resolving endpoint host names with `lookup` instead of the
+    /// system resolver (tests: a name that resolves to a private address).
+    pub fn with_lookup(signer: Arc<VapidSigner>, config: PushConfig, lookup: Lookup) -> Result<Self, PushClientError> {
+        Self::build_with(signer, config, PublicOnlyResolver::new(config.policy, lookup))
+    }
+
+    fn build_with(signer: Arc<VapidSigner>, config: PushConfig, resolver: PublicOnlyResolver) -> Result<Self, PushClientError> {
         let http = reqwest::Client::builder()
+            // Every name is resolved, and its addresses checked, at connect time: see
+            // `push_resolver`. A proxy would connect for us to wherever it likes.
+            .dns_resolver(Arc::new(resolver))
+            .no_proxy()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
             .pool_max_idle_per_host(64)
@@ -89,6 +104,11 @@ impl PushClient {
         let response = match request.send().await {
             Ok(r) => r,
             Err(e) if e.is_timeout() => return (PushResult::Retry { after: None, reason: "timed out".into() }, None),
+            // Not a network failure: the endpoint points somewhere we never connect to.
+            Err(e) if refused_address(&e).is_some() => {
+                let reason = refused_address(&e).map(ToString::to_string).unwrap_or_default();
+                return (PushResult::Rejected { reason }, None);
+            }
             Err(e) => return (PushResult::Retry { after: None, reason: format!("network: {}", without_url(e)) }, None),
         };
         let status = response.status().as_u16();

@@ -21,6 +21,9 @@ pub enum NudgeStoreError {
     /// A stored row holds something this version cannot read.
     #[error("corrupt nudge row: {0}")]
     Corrupt(String),
+    /// The push endpoint is registered to another user; it stays theirs.
+    #[error("this push endpoint is registered to another account")]
+    EndpointTaken,
 }
 
 pub type NudgeResult<T> = Result<T, NudgeStoreError>;
@@ -68,8 +71,10 @@ pub trait NudgeStore: Send + Sync + 'static {
 /// The browsers' push subscriptions: which endpoints to send a user's nudges to.
 #[async_trait]
 pub trait PushStore: Send + Sync + 'static {
-    /// Registers (or re-assigns) a subscription; the endpoint is unique, so a browser that
-    /// subscribes again, or under another account, replaces its old row.
+    /// Registers a subscription, or updates the keys and device of the user's own one with
+    /// this endpoint (browsers re-send theirs on every start). An endpoint registered by
+    /// another user stays theirs: [`NudgeStoreError::EndpointTaken`], never a takeover, or
+    /// any account could divert someone's reminders to itself.
     async fn upsert_push_subscription(
         &self,
         user: UserId,

@@ -36,8 +36,9 @@ pub struct StoredSubscription {
 /// Which endpoints we are willing to contact.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EndpointPolicy {
-    /// `KITH_PUSH_ALLOW_HTTP_LOOPBACK=1`: additionally allow `http://127.0.0.1:<port>`.
-    /// For tests with a local push service only; real push services are always https.
+    /// `KITH_PUSH_ALLOW_HTTP_LOOPBACK=1`: additionally allow `http://127.0.0.1:<port>` (and
+    /// loopback addresses when a name resolves to one). For tests with a local push service
+    /// only; real push services are always https on public addresses.
     pub allow_http_loopback: bool,
 }
 
@@ -47,6 +48,9 @@ pub enum SubscriptionError {
     BadEndpoint,
     #[error("endpoint must be an https:// URL")]
     NotHttps,
+    /// Loopback, private, link-local, multicast, ...: see [`crate::public_addr`].
+    #[error("endpoint must be on a public internet address")]
+    NotPublic,
     #[error("endpoint is too long")]
     EndpointTooLong,
     #[error("keys.p256dh must be an uncompressed P-256 public key in base64url")]
@@ -80,12 +84,38 @@ impl EndpointPolicy {
         if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
             return Err(SubscriptionError::BadEndpoint);
         }
+        let loopback_test = self.allow_http_loopback && url.host_str() == Some("127.0.0.1");
         match url.scheme() {
-            "https" => Ok(()),
-            "http" if self.allow_http_loopback && url.host_str() == Some("127.0.0.1") => Ok(()),
-            _ => Err(SubscriptionError::NotHttps),
+            "https" => {}
+            "http" if loopback_test => {}
+            _ => return Err(SubscriptionError::NotHttps),
         }
+        // The name is resolved, and every address checked, again before each send (see
+        // `crate::push`); here we refuse what is already visible in the URL.
+        // The URL parser has already normalised every IPv4 spelling (`0x7f.1`, `2130706433`).
+        let host = url.host_str().unwrap_or_default();
+        let refused = match host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+            Ok(ip) => !self.allows(ip),
+            Err(_) => is_local_name(host),
+        };
+        if refused {
+            return Err(SubscriptionError::NotPublic);
+        }
+        Ok(())
     }
+
+    /// Whether the server may connect to `ip` for a push: public addresses, plus the
+    /// loopback ones in the loopback test mode.
+    pub fn allows(&self, ip: std::net::IpAddr) -> bool {
+        crate::public_addr::is_public(ip) || (self.allow_http_loopback && ip.is_loopback())
+    }
+}
+
+/// Names that always mean this machine or the local network (RFC 6761, RFC 6762, RFC 8375).
+fn is_local_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let local_suffix = [".localhost", ".local", ".internal", ".home.arpa"].iter().any(|s| name.ends_with(s));
+    name == "localhost" || local_suffix || !name.contains('.')
 }
 
 /// Browsers emit unpadded base64url; tolerate padding as some libraries add it.
@@ -121,6 +151,26 @@ mod tests {
         assert_eq!(sub("ftp://push.example/").validate(loopback), Err(SubscriptionError::NotHttps));
         assert_eq!(sub("not a url").validate(strict), Err(SubscriptionError::BadEndpoint));
         assert_eq!(sub("https://u:p@push.example/").validate(strict), Err(SubscriptionError::BadEndpoint));
+    }
+
+    #[test]
+    fn endpoints_on_non_public_addresses_are_refused() {
+        let strict = EndpointPolicy::default();
+        for endpoint in [
+            "https://127.0.0.1/p", "https://10.0.0.8/p", "https://192.168.0.1:8443/p", "https://172.20.1.1/p",
+            "https://169.254.169.254/latest", "https://100.64.1.1/p", "https://0.0.0.0/p", "https://224.0.0.1/p",
+            "https://[::1]/p", "https://[fe80::1]/p", "https://[fd00::1]/p", "https://[::ffff:127.0.0.1]/p",
+            "https://[::]/p", "https://0x7f.1/p", "https://2130706433/p", "https://localhost/p", "https://push.localhost/p", "https://printer.local/p",
+            "https://metadata.google.internal/p", "https://intranet/p", "https://router.home.arpa/p",
+        ] {
+            assert_eq!(sub(endpoint).validate(strict), Err(SubscriptionError::NotPublic), "{endpoint}");
+        }
+        // the loopback test mode opens loopback, and nothing else
+        let loopback = EndpointPolicy { allow_http_loopback: true };
+        assert_eq!(sub("https://127.0.0.1:9000/p").validate(loopback), Ok(()));
+        assert_eq!(sub("https://10.0.0.8/p").validate(loopback), Err(SubscriptionError::NotPublic));
+        assert_eq!(sub("https://[2a00:1450:4001:80b::200a]/p").validate(strict), Ok(()));
+        assert_eq!(sub("https://8.8.8.8/p").validate(strict), Ok(()));
     }
 
     #[test]

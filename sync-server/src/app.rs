@@ -3,7 +3,6 @@
 //! start the real server on 127.0.0.1:0.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -75,6 +74,8 @@ pub fn app(state: AppState) -> Router {
                 .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outermost: also on 404s, panics' 500s and static files.
+        .layer(axum::middleware::from_fn(crate::security_headers::security_headers))
         .with_state(state)
 }
 
@@ -110,8 +111,11 @@ async fn method_not_allowed() -> Response {
 /// Makes the data dir and opens (and migrates) the store: everything that can fail at
 /// start, done before the first request is accepted.
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir)
+    crate::data_files::prepare_data_dir(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    if let Some(db) = crate::store::sqlite::backup::sqlite_path(&config.database_url()) {
+        crate::data_files::prepare_db_file(&db).with_context(|| format!("creating database file {}", db.display()))?;
+    }
     let (store, bus) = crate::store::open_with_bus(&config.database_url())
         .await
         .with_context(|| format!("opening database {}", redact_url(&config.database_url())))?;
@@ -149,19 +153,12 @@ pub async fn serve(
         crate::reminder_service::start(rt, sources, state.clock.clone(), state.metrics.clone(), &state.shutdown);
     }
     let _stop_background = StopOnDrop(state.shutdown.clone());
-    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let router = app(state.clone());
+    let header_timeout = std::time::Duration::from_secs(state.config.http_header_timeout_secs);
     let drain = async {
-        // Sync messages are small and latency-bound: without TCP_NODELAY, Nagle's algorithm
-        // meets the peer's delayed ACK and holds a reply back ~40 ms.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let served = axum::serve(listener, service).with_graceful_shutdown(signal).await;
-        // Also when serving failed without a signal: background work must stop.
+        crate::http_server::serve(listener, router, header_timeout, signal).await;
+        // The accept loop has stopped and every HTTP connection has closed: stop background work.
         state.shutdown.begin();
-        served.context("serving HTTP")?;
         // Upgraded WebSockets are not tracked by the HTTP server; wait for them separately.
         state.sockets.all_closed().await;
         state.shutdown.finished().await;

@@ -25,6 +25,7 @@ pub const DEFAULT_LOGIN_FAILURES_PER_ACCOUNT_ADDRESS: usize = 5;
 pub const DEFAULT_LOGIN_FAILURES_PER_ADDRESS: usize = 20;
 pub const DEFAULT_LOGIN_FAILURES_PER_ACCOUNT: usize = 50;
 pub const DEFAULT_SIGNUPS_PER_HOUR: usize = 30;
+pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 10;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -140,6 +141,14 @@ pub struct Config {
     /// When set, `GET /metrics` answers only requests with `Authorization: Bearer <token>`.
     #[arg(long, env = "KITH_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    // --- HTTP connection hardening (issue 12: slowloris) ---
+    /// Seconds a client has to send a request's headers, counted from when the server
+    /// starts waiting for them: on a new connection, and between requests on a kept-alive
+    /// one (so it is also the idle keep-alive timeout). Past it the connection is closed.
+    #[arg(long, env = "KITH_HTTP_HEADER_TIMEOUT_SECS", default_value_t = DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub http_header_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -167,6 +176,7 @@ impl Default for Config {
             login_failures_per_account: DEFAULT_LOGIN_FAILURES_PER_ACCOUNT,
             signups_per_hour: DEFAULT_SIGNUPS_PER_HOUR,
             metrics_token: None,
+            http_header_timeout_secs: DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
         }
     }
 }
@@ -218,6 +228,7 @@ impl fmt::Debug for Config {
             .field("login_failures_per_account", &self.login_failures_per_account)
             .field("signups_per_hour", &self.signups_per_hour)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
+            .field("http_header_timeout_secs", &self.http_header_timeout_secs)
             .finish()
     }
 }

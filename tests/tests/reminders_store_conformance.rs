@@ -116,7 +116,7 @@ async fn two_handles_claiming_concurrently_take_each_of_1000_rows_once() {
 }
 
 #[tokio::test]
-async fn subscriptions_are_unique_by_endpoint_and_follow_their_device() {
+async fn subscriptions_are_unique_by_endpoint_never_taken_over_and_follow_their_device() {
     on_every_store(|backend, store, _| async move {
         let n = store.clone();
         let (alice, bob) = (user(&store).await, user(&store).await);
@@ -124,12 +124,24 @@ async fn subscriptions_are_unique_by_endpoint_and_follow_their_device() {
         n.upsert_push_subscription(alice, None, &sub(&e1), t0()).await.expect("add");
         n.upsert_push_subscription(alice, None, &sub(&e1), t0()).await.expect("again");
         assert_eq!(n.list_push_subscriptions(alice).await.expect("list").len(), 1, "{backend:?}");
-        // the same browser signs in as bob: the endpoint moves
-        n.upsert_push_subscription(bob, None, &sub(&e1), t0()).await.expect("move");
-        assert!(n.list_push_subscriptions(alice).await.expect("list").is_empty(), "{backend:?}");
-        assert!(!n.remove_push_subscription(alice, &e1).await.expect("rm"), "{backend:?}: not alice's");
-        assert!(n.delete_push_subscription_by_endpoint(&e1).await.expect("gone"), "{backend:?}");
+        // bob posting alice's endpoint takes nothing over: it stays alice's, keys and all
+        let mut stolen = sub(&e1);
+        stolen.keys.auth = "bob-keys".into();
+        let taken = n.upsert_push_subscription(bob, None, &stolen, t0()).await;
+        assert!(matches!(taken, Err(reminders::NudgeStoreError::EndpointTaken)), "{backend:?}: {taken:?}");
         assert!(n.list_push_subscriptions(bob).await.expect("list").is_empty(), "{backend:?}");
+        let kept = n.list_push_subscriptions(alice).await.expect("list");
+        assert_eq!(kept.len(), 1, "{backend:?}");
+        assert_eq!(kept[0].subscription, sub(&e1), "{backend:?}: alice's keys untouched");
+        assert!(!n.remove_push_subscription(bob, &e1).await.expect("rm"), "{backend:?}: not bob's");
+        // alice re-posting her own endpoint with new keys updates them
+        let mut renewed = sub(&e1);
+        renewed.keys.auth = "new-auth".into();
+        n.upsert_push_subscription(alice, None, &renewed, t0()).await.expect("renew");
+        let list = n.list_push_subscriptions(alice).await.expect("list");
+        assert_eq!(list.iter().map(|s| &s.subscription).collect::<Vec<_>>(), vec![&renewed], "{backend:?}");
+        assert!(n.delete_push_subscription_by_endpoint(&e1).await.expect("gone"), "{backend:?}");
+        assert!(n.list_push_subscriptions(alice).await.expect("list").is_empty(), "{backend:?}");
 
         // logging a device out drops its subscription
         let sid = store

@@ -1,5 +1,5 @@
 /** Web Push on this device: subscribe with the server's VAPID key and register the subscription. */
-import { registerPush, unregisterPush, vapidPublicKey } from "./api/client";
+import { ApiError, registerPush, unregisterPush, vapidPublicKey } from "./api/client";
 
 export function pushSupported(): boolean {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -31,10 +31,17 @@ export async function enablePush(token: string): Promise<void> {
   if (permission !== "granted") throw new Error("Notifications are blocked for this site. Allow them in the browser's site settings.");
   const reg = await registration();
   const key = await vapidPublicKey();
-  const sub =
-    (await reg.pushManager.getSubscription()) ??
-    (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) }));
-  await registerPush(token, sub.toJSON());
+  const subscribe = () => reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) });
+  const sub = (await reg.pushManager.getSubscription()) ?? (await subscribe());
+  try {
+    await registerPush(token, sub.toJSON());
+  } catch (e) {
+    // 409: this browser's endpoint still belongs to another account that signed in here
+    // before. The server never hands an endpoint over; a fresh subscription is a new one.
+    if (!(e instanceof ApiError && e.status === 409)) throw e;
+    await sub.unsubscribe();
+    await registerPush(token, (await subscribe()).toJSON());
+  }
 }
 
 export async function disablePush(token: string): Promise<void> {

@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use crate::config::Config;
+use crate::data_files::{create_private_file, prepare_data_dir, prepare_db_file};
 use crate::store::sqlite::backup::{check_backup, sqlite_path, vacuum_into};
 
 fn is_postgres(url: &str) -> bool {
@@ -27,7 +28,14 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<String> {
     if file.exists() {
         bail!("{} already exists; choose a new file name (backups never overwrite)", file.display());
     }
-    vacuum_into(&url, file).await.with_context(|| format!("writing the backup to {}", file.display()))?;
+    // Created empty and 0600 first (VACUUM INTO fills an empty file and keeps its mode):
+    // a backup holds every user's data, and must never be readable by other local users,
+    // not even while it is being written.
+    create_private_file(file).with_context(|| format!("creating {}", file.display()))?;
+    if let Err(e) = vacuum_into(&url, file).await {
+        let _ = std::fs::remove_file(file);
+        return Err(e).with_context(|| format!("writing the backup to {}", file.display()));
+    }
     let summary = check_backup(file).await.context("checking the backup just written")?;
     Ok(format!("Backed up {} account(s) to {}", summary.users, file.display()))
 }
@@ -51,14 +59,23 @@ pub async fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Resul
             target.display()
         );
     }
+    // The data dir is made (or tightened to) 0700; another missing directory is created 0700.
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        if parent == config.data_dir || !parent.exists() {
+            prepare_data_dir(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
     }
     // Copy beside the target, then rename over it: a crash midway leaves the old database
-    // or the new one, never half of each.
+    // or the new one, never half of each. The copy is 0600 whatever the backup's mode was
+    // (fs::copy would carry the backup file's permissions over).
     let partial = target.with_extension("db.restoring");
-    std::fs::copy(file, &partial).with_context(|| format!("copying to {}", partial.display()))?;
-    std::fs::File::open(&partial).and_then(|f| f.sync_all()).context("syncing the copy")?;
+    let _ = std::fs::remove_file(&partial); // a leftover from an interrupted restore
+    let copied = (|| {
+        let mut out = create_private_file(&partial)?;
+        std::io::copy(&mut std::fs::File::open(file)?, &mut out)?;
+        out.sync_all()
+    })();
+    copied.with_context(|| format!("copying to {}", partial.display()))?;
     // A stale WAL from the old database would be replayed into the new one: remove it.
     for suffix in ["-wal", "-shm"] {
         let side = with_suffix(&target, suffix);
@@ -69,6 +86,7 @@ pub async fn restore(config: &Config, file: &Path, force: bool) -> anyhow::Resul
         }
     }
     std::fs::rename(&partial, &target).with_context(|| format!("moving the copy to {}", target.display()))?;
+    prepare_db_file(&target).with_context(|| format!("checking the mode of {}", target.display()))?;
     Ok(format!("Restored {} account(s) from {} into {}", summary.users, file.display(), target.display()))
 }
 

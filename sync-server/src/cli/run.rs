@@ -21,6 +21,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Everything kith writes holds user data (database, WAL, backups, exports, keys): make
+    // whatever a component creates without an explicit mode private too. Set before the
+    // runtime starts threads; the files we create ourselves get 0600 explicitly anyway.
+    crate::data_files::private_umask();
     // The server logs to stdout (what service managers and scripts read); the operator's
     // commands keep stdout for their output.
     init_tracing(matches!(parsed.cli.command, Command::Serve(_)));

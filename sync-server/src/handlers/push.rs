@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use reminders::{DeviceSession, PushSubscription};
+use reminders::{DeviceSession, NudgeStoreError, PushSubscription};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -46,7 +46,15 @@ pub async fn subscribe(
             state.now(),
         )
         .await
-        .map_err(AppError::internal)?;
+        .map_err(|e| match e {
+            NudgeStoreError::EndpointTaken => AppError::Conflict {
+                code: "endpoint_taken",
+                message: "this push endpoint is registered to another account; \
+                          unsubscribe in the browser and subscribe again"
+                    .into(),
+            },
+            other => AppError::internal(other),
+        })?;
     Ok((StatusCode::CREATED, Json(Registered { id: stored.id.to_string() })).into_response())
 }
 

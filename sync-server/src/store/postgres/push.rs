@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reminders::{DeviceSession, NudgeResult, PushKeys, PushStore, PushSubscription, StoredSubscription, SubscriptionId, UserId};
+use reminders::{DeviceSession, NudgeResult, NudgeStoreError, PushKeys, PushStore, PushSubscription, StoredSubscription, SubscriptionId, UserId};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 use uuid::Uuid;
@@ -33,8 +33,9 @@ impl PushStore for PostgresStore {
         let row = sqlx::query(
             "INSERT INTO push_subscriptions (id, user_id, session_id, endpoint, p256dh, auth, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, \
+             ON CONFLICT (endpoint) DO UPDATE SET session_id = EXCLUDED.session_id, \
                p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth \
+             WHERE push_subscriptions.user_id = EXCLUDED.user_id \
              RETURNING id, user_id, endpoint, p256dh, auth",
         )
         .bind(Uuid::new_v4())
@@ -44,10 +45,11 @@ impl PushStore for PostgresStore {
         .bind(&sub.keys.p256dh)
         .bind(&sub.keys.auth)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await
         .map_err(backend)?;
-        subscription(&row)
+        // No row: the endpoint is another user's, and the WHERE kept it theirs.
+        subscription(&row.ok_or(NudgeStoreError::EndpointTaken)?)
     }
 
     async fn remove_push_subscription(&self, user: UserId, endpoint: &str) -> NudgeResult<bool> {

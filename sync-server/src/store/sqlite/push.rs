@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reminders::{DeviceSession, NudgeResult, PushKeys, PushStore, PushSubscription, StoredSubscription, SubscriptionId, UserId};
+use reminders::{DeviceSession, NudgeResult, NudgeStoreError, PushKeys, PushStore, PushSubscription, StoredSubscription, SubscriptionId, UserId};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -32,8 +32,9 @@ impl PushStore for SqliteStore {
         let row = sqlx::query(
             "INSERT INTO push_subscriptions (id, user_id, session_id, endpoint, p256dh, auth, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, session_id = excluded.session_id, \
+             ON CONFLICT (endpoint) DO UPDATE SET session_id = excluded.session_id, \
                p256dh = excluded.p256dh, auth = excluded.auth \
+             WHERE push_subscriptions.user_id = excluded.user_id \
              RETURNING id, user_id, endpoint, p256dh, auth",
         )
         .bind(SubscriptionId::random().0.to_string())
@@ -43,10 +44,11 @@ impl PushStore for SqliteStore {
         .bind(&sub.keys.p256dh)
         .bind(&sub.keys.auth)
         .bind(ms(now))
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await
         .map_err(backend)?;
-        subscription(&row)
+        // No row: the endpoint is another user's, and the WHERE kept it theirs.
+        subscription(&row.ok_or(NudgeStoreError::EndpointTaken)?)
     }
 
     async fn remove_push_subscription(&self, user: UserId, endpoint: &str) -> NudgeResult<bool> {
