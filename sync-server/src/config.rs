@@ -13,6 +13,9 @@ pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_MAX_DOC_BYTES: usize = 64 * 1024 * 1024;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_SHUTDOWN_SECS: u64 = 10;
+/// Four times the default message limit: a legitimately compressed change never comes near.
+pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_SYNC_JOIN_TIMEOUT_SECS: u64 = 10;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -77,6 +80,16 @@ pub struct Config {
     /// Reminders and Web Push (`KITH_REMINDER_TICK_SECS`, `KITH_VAPID_SUBJECT`, ...).
     #[command(flatten)]
     pub reminders: crate::reminder_service::ReminderConfig,
+
+    // --- sync hardening (hostile peers) ---
+    /// Largest size one sync message's changes may inflate to (compressed automerge chunks);
+    /// bigger is refused with a protocol error before any of it is held in memory.
+    #[arg(long, env = "KITH_MAX_INFLATED_BYTES", default_value_t = DEFAULT_MAX_INFLATED_BYTES)]
+    pub max_inflated_bytes: u64,
+
+    /// Seconds a new /sync socket may take to send `join` before it is closed.
+    #[arg(long, env = "KITH_SYNC_JOIN_TIMEOUT_SECS", default_value_t = DEFAULT_SYNC_JOIN_TIMEOUT_SECS)]
+    pub sync_join_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -93,6 +106,8 @@ impl Default for Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trust_forwarded_for: false,
             reminders: Default::default(),
+            max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
+            sync_join_timeout_secs: DEFAULT_SYNC_JOIN_TIMEOUT_SECS,
         }
     }
 }
@@ -133,6 +148,8 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("reminders", &self.reminders)
+            .field("max_inflated_bytes", &self.max_inflated_bytes)
+            .field("sync_join_timeout_secs", &self.sync_join_timeout_secs)
             .finish()
     }
 }

@@ -7,6 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 
+use super::chunk_guard::{check_chunks, Budget};
 use super::chunks::{make_chunk, ChunkBook};
 use crate::store::{Chunk, ChunkKind};
 
@@ -103,20 +104,17 @@ impl Document {
         }
     }
 
-    /// Applies a peer's sync message. Nothing here is announced: the caller persists the
-    /// returned chunk first.
+    /// Applies a peer's sync message (checking it first, see [`precheck`]). Nothing here is
+    /// announced: the caller persists the returned chunk first.
     pub fn receive(&mut self, conn: ConnId, data: &[u8], max_doc_bytes: u64) -> Outcome {
-        let message = match sync::Message::decode(data) {
-            Ok(m) => m,
-            Err(e) => return Outcome::Rejected { chunk: None, error: SyncError::Malformed(e.to_string()) },
-        };
-        // automerge skips unreadable change chunks silently; check them first so the peer
-        // learns its change was refused instead of believing it synced.
-        for bytes in message.changes.iter() {
-            if let Err(e) = check_chunk(bytes) {
-                return Outcome::Rejected { chunk: None, error: SyncError::BadChange(e) };
-            }
+        match precheck(data, DEFAULT_MAX_INFLATED_BYTES) {
+            Ok(message) => self.receive_checked(conn, message, max_doc_bytes),
+            Err(error) => Outcome::Rejected { chunk: None, error },
         }
+    }
+
+    /// Applies a sync message that passed [`precheck`].
+    pub fn receive_checked(&mut self, conn: ConnId, message: sync::Message, max_doc_bytes: u64) -> Outcome {
         let before = self.doc.get_heads();
         let state = self.peers.entry(conn).or_default();
         let doc = &mut self.doc;
@@ -203,6 +201,26 @@ impl Document {
         let bytes = self.doc.save_after(before);
         (!bytes.is_empty()).then(|| make_chunk(ChunkKind::Incremental, bytes))
     }
+}
+
+/// The default bound on what one sync message's changes may inflate to (`KITH_MAX_INFLATED_BYTES`).
+pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Everything about a peer's sync message that needs no document: decoding it, bounding what
+/// its changes inflate to (all of them together within `max_inflated_bytes`), and parsing each
+/// change. CPU-heavy for big messages, so the hub runs it on a blocking thread before it takes
+/// the document's lock.
+pub fn precheck(data: &[u8], max_inflated_bytes: u64) -> Result<sync::Message, SyncError> {
+    let message = sync::Message::decode(data).map_err(|e| SyncError::Malformed(e.to_string()))?;
+    let mut budget = Budget::new(max_inflated_bytes);
+    for bytes in message.changes.iter() {
+        // Before automerge parses it: automerge inflates without a limit.
+        check_chunks(bytes, &mut budget).map_err(|e| SyncError::BadChange(e.to_string()))?;
+        // automerge skips unreadable change chunks silently; check them here so the peer
+        // learns its change was refused instead of believing it synced.
+        check_chunk(bytes).map_err(SyncError::BadChange)?;
+    }
+    Ok(message)
 }
 
 /// A change chunk or a whole saved document must parse and pass its checksum on its own.

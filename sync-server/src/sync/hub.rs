@@ -32,6 +32,10 @@ pub struct HubConfig {
     pub doc_idle: Duration,
     pub max_message_bytes: usize,
     pub max_doc_bytes: u64,
+    /// What one sync message's changes may inflate to (`KITH_MAX_INFLATED_BYTES`).
+    pub max_inflated_bytes: u64,
+    /// A socket that has not sent `join` by then is closed (`KITH_SYNC_JOIN_TIMEOUT_SECS`).
+    pub join_timeout: Duration,
 }
 
 impl HubConfig {
@@ -41,6 +45,8 @@ impl HubConfig {
             doc_idle: Duration::from_secs(60),
             max_message_bytes: 16 * 1024 * 1024,
             max_doc_bytes: 64 * 1024 * 1024,
+            max_inflated_bytes: super::document::DEFAULT_MAX_INFLATED_BYTES,
+            join_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::connection::{Ephemeral, ServerIdentity};
-use super::document::{ConnId, Outcome, SyncError};
+use super::document::{precheck, ConnId, Outcome, SyncError};
 use super::hub::{DocGuard, Hub, HubError, SlotState};
 use super::inbox::Inbox;
 use crate::ids::{DocId, UserId};
@@ -113,9 +113,27 @@ impl HubConnection {
     /// peer, generated only after the changes it carried are durable. An error is for the
     /// peer: send it, then close.
     pub async fn receive(&mut self, doc: DocId, data: &[u8]) -> Result<Option<Vec<u8>>, SyncError> {
+        // Decoding, bounding the inflated size and parsing the changes need no document: do it
+        // on a blocking thread before taking the lock, so a hostile message costs neither an
+        // async worker (every connection's handshake shares them) nor the owner's other devices.
+        let limit = self.hub.config().max_inflated_bytes;
+        let bytes = data.to_vec();
+        let message = tokio::task::spawn_blocking(move || precheck(&bytes, limit))
+            .await
+            .map_err(|_| SyncError::BadChange("the change could not be checked".to_owned()))??;
         let mut g = self.lock_open(doc).await?;
-        let max = self.hub.config().max_doc_bytes;
-        let outcome = g.loaded().document.receive(self.id, data, max);
+        let (max, id) = (self.hub.config().max_doc_bytes, self.id);
+        // Applying it is automerge work too: the locked document travels to a blocking thread
+        // and back, so the async workers stay free for handshakes.
+        let (outcome, mut g) = tokio::task::spawn_blocking(move || {
+            let outcome = g.loaded().document.receive_checked(id, message, max);
+            (outcome, g)
+        })
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, %doc, "applying a sync message stopped unexpectedly");
+            SyncError::Unloadable
+        })?;
         match outcome {
             Outcome::Accepted { chunk } => {
                 if let Some(chunk) = chunk {
