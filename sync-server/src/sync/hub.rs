@@ -331,7 +331,12 @@ impl Hub {
     async fn load(&self, doc: DocId) -> Result<Loaded, HubError> {
         let owner = self.inner.store.doc_owner(doc).await?.ok_or(HubError::NotFound)?;
         let chunks = self.inner.store.load_chunks(doc).await?;
-        Ok(Loaded { document: Document::load(chunks), owner, inboxes: HashMap::new(), idle_since: Some(self.now()) })
+        // Rebuilding a big document takes a while: on a blocking thread, so a burst of
+        // reconnecting users loading their documents never delays another socket's handshake.
+        let document = tokio::task::spawn_blocking(move || Document::load(chunks))
+            .await
+            .map_err(|e| HubError::Reader(format!("loading stopped unexpectedly: {e}")))?;
+        Ok(Loaded { document, owner, inboxes: HashMap::new(), idle_since: Some(self.now()) })
     }
 
     fn unregister(&self, doc: DocId, slot: &Arc<Slot>) {
@@ -391,8 +396,18 @@ impl Hub {
         let hub = self.clone();
         let doc = g.doc;
         tokio::spawn(async move {
-            let Ok(mut g) = hub.lock(doc).await else { return };
-            let Some((snapshot, replaced)) = g.loaded().document.compaction_due() else { return };
+            let Ok(g) = hub.lock(doc).await else { return };
+            // Saving the whole document is heavy: a blocking thread, not an async worker.
+            let Ok((mut g, due)) = tokio::task::spawn_blocking(move || {
+                let mut g = g;
+                let due = g.loaded().document.compaction_due();
+                (g, due)
+            })
+            .await
+            else {
+                return;
+            };
+            let Some((snapshot, replaced)) = due else { return };
             match hub.inner.store.compact(doc, &snapshot, &replaced).await {
                 Ok(()) => {
                     Metrics::add(&hub.inner.metrics.persisted_bytes, snapshot.bytes.len() as u64);
