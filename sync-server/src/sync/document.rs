@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 
-use super::chunk_guard::{check_chunks, Budget};
+use super::chunk_guard::{check_chunks, Budget, ChunkError};
 use super::chunks::{make_chunk, ChunkBook};
 use crate::store::{Chunk, ChunkKind};
 
@@ -22,6 +22,8 @@ pub enum SyncError {
     Malformed(String),
     #[error("change could not be applied: {0}")]
     BadChange(String),
+    #[error("change inflates to more than {limit} bytes, this server's limit")]
+    Inflated { limit: u64 },
     #[error("document would grow to {would_be} bytes, over this account's limit of {limit} bytes")]
     Quota { would_be: u64, limit: u64 },
     #[error("the server could not save the change, so it was not accepted; try again later")]
@@ -215,7 +217,10 @@ pub fn precheck(data: &[u8], max_inflated_bytes: u64) -> Result<sync::Message, S
     let mut budget = Budget::new(max_inflated_bytes);
     for bytes in message.changes.iter() {
         // Before automerge parses it: automerge inflates without a limit.
-        check_chunks(bytes, &mut budget).map_err(|e| SyncError::BadChange(e.to_string()))?;
+        check_chunks(bytes, &mut budget).map_err(|e| match e {
+            ChunkError::TooLarge { limit } => SyncError::Inflated { limit },
+            other => SyncError::BadChange(other.to_string()),
+        })?;
         // automerge skips unreadable change chunks silently; check them here so the peer
         // learns its change was refused instead of believing it synced.
         check_chunk(bytes).map_err(SyncError::BadChange)?;

@@ -71,6 +71,9 @@ pub enum HubError {
     Reader(String),
 }
 
+/// Documents stored in at most this many bytes load on the async worker (a few ms).
+const INLINE_LOAD_BYTES: usize = 256 * 1024;
+
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 /// Cheap to clone; all clones share one registry.
@@ -333,9 +336,15 @@ impl Hub {
         let chunks = self.inner.store.load_chunks(doc).await?;
         // Rebuilding a big document takes a while: on a blocking thread, so a burst of
         // reconnecting users loading their documents never delays another socket's handshake.
-        let document = tokio::task::spawn_blocking(move || Document::load(chunks))
-            .await
-            .map_err(|e| HubError::Reader(format!("loading stopped unexpectedly: {e}")))?;
+        // Small ones load right here (a storm of tiny blocking jobs only thrashes the pool).
+        let stored: usize = chunks.iter().map(|c| c.bytes.len()).sum();
+        let document = if stored <= INLINE_LOAD_BYTES {
+            Document::load(chunks)
+        } else {
+            tokio::task::spawn_blocking(move || Document::load(chunks))
+                .await
+                .map_err(|e| HubError::Reader(format!("loading stopped unexpectedly: {e}")))?
+        };
         Ok(Loaded { document, owner, inboxes: HashMap::new(), idle_since: Some(self.now()) })
     }
 

@@ -42,6 +42,10 @@ impl Hub {
     }
 }
 
+/// Messages whose changes inflate to at most this are checked and applied on the async
+/// worker: a few milliseconds at most.
+const INLINE_BYTES: u64 = 256 * 1024;
+
 pub struct HubConnection {
     hub: Hub,
     id: ConnId,
@@ -113,27 +117,42 @@ impl HubConnection {
     /// peer, generated only after the changes it carried are durable. An error is for the
     /// peer: send it, then close.
     pub async fn receive(&mut self, doc: DocId, data: &[u8]) -> Result<Option<Vec<u8>>, SyncError> {
-        // Decoding, bounding the inflated size and parsing the changes need no document: do it
-        // on a blocking thread before taking the lock, so a hostile message costs neither an
-        // async worker (every connection's handshake shares them) nor the owner's other devices.
+        // Most messages are small: checked and applied right here, as cheaply as before. A
+        // message whose changes inflate past `INLINE_BYTES` is checked again with the real
+        // limit on a blocking thread, before the lock, and applied on one, so neither a hostile
+        // message nor a big legitimate one occupies an async worker that every connection's
+        // handshake shares. (Sending every message to the blocking pool instead made a
+        // reconnect storm 3× slower: thousands of tiny jobs thrash its threads.)
         let limit = self.hub.config().max_inflated_bytes;
-        let bytes = data.to_vec();
-        let message = tokio::task::spawn_blocking(move || precheck(&bytes, limit))
-            .await
-            .map_err(|_| SyncError::BadChange("the change could not be checked".to_owned()))??;
+        let (message, small) = match precheck(data, INLINE_BYTES.min(limit)) {
+            Ok(message) => (message, true),
+            Err(SyncError::Inflated { .. }) if limit > INLINE_BYTES => {
+                let bytes = data.to_vec();
+                let message = tokio::task::spawn_blocking(move || precheck(&bytes, limit))
+                    .await
+                    .map_err(|_| SyncError::BadChange("the change could not be checked".to_owned()))??;
+                (message, false)
+            }
+            Err(e) => return Err(e),
+        };
         let mut g = self.lock_open(doc).await?;
         let (max, id) = (self.hub.config().max_doc_bytes, self.id);
-        // Applying it is automerge work too: the locked document travels to a blocking thread
-        // and back, so the async workers stay free for handshakes.
-        let (outcome, mut g) = tokio::task::spawn_blocking(move || {
-            let outcome = g.loaded().document.receive_checked(id, message, max);
-            (outcome, g)
-        })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, %doc, "applying a sync message stopped unexpectedly");
-            SyncError::Unloadable
-        })?;
+        let outcome = if small {
+            g.loaded().document.receive_checked(id, message, max)
+        } else {
+            // The locked document travels to a blocking thread and back.
+            let (outcome, back) = tokio::task::spawn_blocking(move || {
+                let outcome = g.loaded().document.receive_checked(id, message, max);
+                (outcome, g)
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, %doc, "applying a sync message stopped unexpectedly");
+                SyncError::Unloadable
+            })?;
+            g = back;
+            outcome
+        };
         match outcome {
             Outcome::Accepted { chunk } => {
                 if let Some(chunk) = chunk {
