@@ -26,6 +26,9 @@ pub const DEFAULT_LOGIN_FAILURES_PER_ADDRESS: usize = 20;
 pub const DEFAULT_LOGIN_FAILURES_PER_ACCOUNT: usize = 50;
 pub const DEFAULT_SIGNUPS_PER_HOUR: usize = 30;
 pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 10;
+/// Four times the default message limit: a legitimately compressed change never comes near.
+pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_SYNC_JOIN_TIMEOUT_SECS: u64 = 10;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -149,6 +152,16 @@ pub struct Config {
     #[arg(long, env = "KITH_HTTP_HEADER_TIMEOUT_SECS", default_value_t = DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub http_header_timeout_secs: u64,
+
+    // --- sync hardening (hostile peers) ---
+    /// Largest size one sync message's changes may inflate to (compressed automerge chunks);
+    /// bigger is refused with a protocol error before any of it is held in memory.
+    #[arg(long, env = "KITH_MAX_INFLATED_BYTES", default_value_t = DEFAULT_MAX_INFLATED_BYTES)]
+    pub max_inflated_bytes: u64,
+
+    /// Seconds a new /sync socket may take to send `join` before it is closed.
+    #[arg(long, env = "KITH_SYNC_JOIN_TIMEOUT_SECS", default_value_t = DEFAULT_SYNC_JOIN_TIMEOUT_SECS)]
+    pub sync_join_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -177,6 +190,8 @@ impl Default for Config {
             signups_per_hour: DEFAULT_SIGNUPS_PER_HOUR,
             metrics_token: None,
             http_header_timeout_secs: DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
+            max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
+            sync_join_timeout_secs: DEFAULT_SYNC_JOIN_TIMEOUT_SECS,
         }
     }
 }
@@ -229,6 +244,8 @@ impl fmt::Debug for Config {
             .field("signups_per_hour", &self.signups_per_hour)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("http_header_timeout_secs", &self.http_header_timeout_secs)
+            .field("max_inflated_bytes", &self.max_inflated_bytes)
+            .field("sync_join_timeout_secs", &self.sync_join_timeout_secs)
             .finish()
     }
 }

@@ -90,5 +90,7 @@ pub fn hub_config(config: &Config) -> HubConfig {
         doc_idle: std::time::Duration::from_secs(config.doc_idle_secs),
         max_message_bytes: config.max_message_bytes,
         max_doc_bytes: config.max_doc_bytes as u64,
+        max_inflated_bytes: config.max_inflated_bytes,
+        join_timeout: std::time::Duration::from_secs(config.sync_join_timeout_secs),
     }
 }

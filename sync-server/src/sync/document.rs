@@ -7,6 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 
+use super::chunk_guard::{check_chunks, Budget, ChunkError};
 use super::chunks::{make_chunk, ChunkBook};
 use crate::store::{Chunk, ChunkKind};
 
@@ -21,6 +22,8 @@ pub enum SyncError {
     Malformed(String),
     #[error("change could not be applied: {0}")]
     BadChange(String),
+    #[error("change inflates to more than {limit} bytes, this server's limit")]
+    Inflated { limit: u64 },
     #[error("document would grow to {would_be} bytes, over this account's limit of {limit} bytes")]
     Quota { would_be: u64, limit: u64 },
     #[error("the server could not save the change, so it was not accepted; try again later")]
@@ -103,20 +106,17 @@ impl Document {
         }
     }
 
-    /// Applies a peer's sync message. Nothing here is announced: the caller persists the
-    /// returned chunk first.
+    /// Applies a peer's sync message (checking it first, see [`precheck`]). Nothing here is
+    /// announced: the caller persists the returned chunk first.
     pub fn receive(&mut self, conn: ConnId, data: &[u8], max_doc_bytes: u64) -> Outcome {
-        let message = match sync::Message::decode(data) {
-            Ok(m) => m,
-            Err(e) => return Outcome::Rejected { chunk: None, error: SyncError::Malformed(e.to_string()) },
-        };
-        // automerge skips unreadable change chunks silently; check them first so the peer
-        // learns its change was refused instead of believing it synced.
-        for bytes in message.changes.iter() {
-            if let Err(e) = check_chunk(bytes) {
-                return Outcome::Rejected { chunk: None, error: SyncError::BadChange(e) };
-            }
+        match precheck(data, DEFAULT_MAX_INFLATED_BYTES) {
+            Ok(message) => self.receive_checked(conn, message, max_doc_bytes),
+            Err(error) => Outcome::Rejected { chunk: None, error },
         }
+    }
+
+    /// Applies a sync message that passed [`precheck`].
+    pub fn receive_checked(&mut self, conn: ConnId, message: sync::Message, max_doc_bytes: u64) -> Outcome {
         let before = self.doc.get_heads();
         let state = self.peers.entry(conn).or_default();
         let doc = &mut self.doc;
@@ -203,6 +203,29 @@ impl Document {
         let bytes = self.doc.save_after(before);
         (!bytes.is_empty()).then(|| make_chunk(ChunkKind::Incremental, bytes))
     }
+}
+
+/// The default bound on what one sync message's changes may inflate to (`KITH_MAX_INFLATED_BYTES`).
+pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Everything about a peer's sync message that needs no document: decoding it, bounding what
+/// its changes inflate to (all of them together within `max_inflated_bytes`), and parsing each
+/// change. CPU-heavy for big messages, so the hub runs it on a blocking thread before it takes
+/// the document's lock.
+pub fn precheck(data: &[u8], max_inflated_bytes: u64) -> Result<sync::Message, SyncError> {
+    let message = sync::Message::decode(data).map_err(|e| SyncError::Malformed(e.to_string()))?;
+    let mut budget = Budget::new(max_inflated_bytes);
+    for bytes in message.changes.iter() {
+        // Before automerge parses it: automerge inflates without a limit.
+        check_chunks(bytes, &mut budget).map_err(|e| match e {
+            ChunkError::TooLarge { limit } => SyncError::Inflated { limit },
+            other => SyncError::BadChange(other.to_string()),
+        })?;
+        // automerge skips unreadable change chunks silently; check them here so the peer
+        // learns its change was refused instead of believing it synced.
+        check_chunk(bytes).map_err(SyncError::BadChange)?;
+    }
+    Ok(message)
 }
 
 /// A change chunk or a whole saved document must parse and pass its checksum on its own.

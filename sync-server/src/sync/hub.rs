@@ -32,6 +32,10 @@ pub struct HubConfig {
     pub doc_idle: Duration,
     pub max_message_bytes: usize,
     pub max_doc_bytes: u64,
+    /// What one sync message's changes may inflate to (`KITH_MAX_INFLATED_BYTES`).
+    pub max_inflated_bytes: u64,
+    /// A socket that has not sent `join` by then is closed (`KITH_SYNC_JOIN_TIMEOUT_SECS`).
+    pub join_timeout: Duration,
 }
 
 impl HubConfig {
@@ -41,6 +45,8 @@ impl HubConfig {
             doc_idle: Duration::from_secs(60),
             max_message_bytes: 16 * 1024 * 1024,
             max_doc_bytes: 64 * 1024 * 1024,
+            max_inflated_bytes: super::document::DEFAULT_MAX_INFLATED_BYTES,
+            join_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -64,6 +70,9 @@ pub enum HubError {
     #[error("reading the document failed: {0}")]
     Reader(String),
 }
+
+/// Documents stored in at most this many bytes load on the async worker (a few ms).
+const INLINE_LOAD_BYTES: usize = 256 * 1024;
 
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
@@ -325,7 +334,18 @@ impl Hub {
     async fn load(&self, doc: DocId) -> Result<Loaded, HubError> {
         let owner = self.inner.store.doc_owner(doc).await?.ok_or(HubError::NotFound)?;
         let chunks = self.inner.store.load_chunks(doc).await?;
-        Ok(Loaded { document: Document::load(chunks), owner, inboxes: HashMap::new(), idle_since: Some(self.now()) })
+        // Rebuilding a big document takes a while: on a blocking thread, so a burst of
+        // reconnecting users loading their documents never delays another socket's handshake.
+        // Small ones load right here (a storm of tiny blocking jobs only thrashes the pool).
+        let stored: usize = chunks.iter().map(|c| c.bytes.len()).sum();
+        let document = if stored <= INLINE_LOAD_BYTES {
+            Document::load(chunks)
+        } else {
+            tokio::task::spawn_blocking(move || Document::load(chunks))
+                .await
+                .map_err(|e| HubError::Reader(format!("loading stopped unexpectedly: {e}")))?
+        };
+        Ok(Loaded { document, owner, inboxes: HashMap::new(), idle_since: Some(self.now()) })
     }
 
     fn unregister(&self, doc: DocId, slot: &Arc<Slot>) {
@@ -385,8 +405,18 @@ impl Hub {
         let hub = self.clone();
         let doc = g.doc;
         tokio::spawn(async move {
-            let Ok(mut g) = hub.lock(doc).await else { return };
-            let Some((snapshot, replaced)) = g.loaded().document.compaction_due() else { return };
+            let Ok(g) = hub.lock(doc).await else { return };
+            // Saving the whole document is heavy: a blocking thread, not an async worker.
+            let Ok((mut g, due)) = tokio::task::spawn_blocking(move || {
+                let mut g = g;
+                let due = g.loaded().document.compaction_due();
+                (g, due)
+            })
+            .await
+            else {
+                return;
+            };
+            let Some((snapshot, replaced)) = due else { return };
             match hub.inner.store.compact(doc, &snapshot, &replaced).await {
                 Ok(()) => {
                     Metrics::add(&hub.inner.metrics.persisted_bytes, snapshot.bytes.len() as u64);

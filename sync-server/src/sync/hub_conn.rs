@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::connection::{Ephemeral, ServerIdentity};
-use super::document::{ConnId, Outcome, SyncError};
+use super::document::{precheck, ConnId, Outcome, SyncError};
 use super::hub::{DocGuard, Hub, HubError, SlotState};
 use super::inbox::Inbox;
 use crate::ids::{DocId, UserId};
@@ -41,6 +41,10 @@ impl Hub {
         }
     }
 }
+
+/// Messages whose changes inflate to at most this are checked and applied on the async
+/// worker: a few milliseconds at most.
+const INLINE_BYTES: u64 = 256 * 1024;
 
 pub struct HubConnection {
     hub: Hub,
@@ -113,9 +117,42 @@ impl HubConnection {
     /// peer, generated only after the changes it carried are durable. An error is for the
     /// peer: send it, then close.
     pub async fn receive(&mut self, doc: DocId, data: &[u8]) -> Result<Option<Vec<u8>>, SyncError> {
+        // Most messages are small: checked and applied right here, as cheaply as before. A
+        // message whose changes inflate past `INLINE_BYTES` is checked again with the real
+        // limit on a blocking thread, before the lock, and applied on one, so neither a hostile
+        // message nor a big legitimate one occupies an async worker that every connection's
+        // handshake shares. (Sending every message to the blocking pool instead made a
+        // reconnect storm 3× slower: thousands of tiny jobs thrash its threads.)
+        let limit = self.hub.config().max_inflated_bytes;
+        let (message, small) = match precheck(data, INLINE_BYTES.min(limit)) {
+            Ok(message) => (message, true),
+            Err(SyncError::Inflated { .. }) if limit > INLINE_BYTES => {
+                let bytes = data.to_vec();
+                let message = tokio::task::spawn_blocking(move || precheck(&bytes, limit))
+                    .await
+                    .map_err(|_| SyncError::BadChange("the change could not be checked".to_owned()))??;
+                (message, false)
+            }
+            Err(e) => return Err(e),
+        };
         let mut g = self.lock_open(doc).await?;
-        let max = self.hub.config().max_doc_bytes;
-        let outcome = g.loaded().document.receive(self.id, data, max);
+        let (max, id) = (self.hub.config().max_doc_bytes, self.id);
+        let outcome = if small {
+            g.loaded().document.receive_checked(id, message, max)
+        } else {
+            // The locked document travels to a blocking thread and back.
+            let (outcome, back) = tokio::task::spawn_blocking(move || {
+                let outcome = g.loaded().document.receive_checked(id, message, max);
+                (outcome, g)
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, %doc, "applying a sync message stopped unexpectedly");
+                SyncError::Unloadable
+            })?;
+            g = back;
+            outcome
+        };
         match outcome {
             Outcome::Accepted { chunk } => {
                 if let Some(chunk) = chunk {

@@ -7,6 +7,7 @@
 //! - [`ws`]: the axum/tokio shell.
 
 pub mod bus;
+mod chunk_guard;
 mod chunks;
 pub mod connection;
 pub mod document;

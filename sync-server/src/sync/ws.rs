@@ -66,8 +66,15 @@ where
     let metrics = hub.metrics().clone();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    // A socket costs a file descriptor and a task: one that never joins is closed.
+    let join_timeout = hub.config().join_timeout;
+    let join_deadline = tokio::time::sleep(join_timeout);
+    tokio::pin!(join_deadline);
     loop {
         let effects = tokio::select! {
+            () = &mut join_deadline, if conn.peer().is_none() => {
+                conn.fail(format!("no join message within {} s", join_timeout.as_secs_f32()))
+            }
             incoming = stream.next() => match incoming {
                 Some(Ok(WsMessage::Binary(bytes))) => {
                     Metrics::inc(&metrics.sync_messages_in);

@@ -52,6 +52,10 @@ fn join(peer: &str) -> Message {
 }
 
 fn setup() -> (Hub, UserId, DocId) {
+    setup_with(HubConfig::new("st".into()))
+}
+
+fn setup_with(config: HubConfig) -> (Hub, UserId, DocId) {
     let store = Arc::new(MemStore::default());
     let user = UserId(uuid::Uuid::new_v4());
     let doc = DocId::random();
@@ -62,7 +66,7 @@ fn setup() -> (Hub, UserId, DocId) {
     })
     .expect("seed");
     store.add_doc(doc, user, vec![make_chunk(ChunkKind::Snapshot, seed.save())]);
-    (Hub::new(store, HubConfig::new("st".into())), user, doc)
+    (Hub::new(store, config), user, doc)
 }
 
 /// Drives a device's sync loop over the wire until it holds `key`.
@@ -176,4 +180,29 @@ async fn foreign_doc_gets_doc_unavailable_and_the_connection_lives_on() {
         assert!(matches!(wire.recv_message().await, Message::DocUnavailable { document_id, .. } if document_id == doc.to_string()));
     }
     assert_eq!(hub.loaded_docs(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_socket_that_never_joins_is_closed_after_the_join_timeout() {
+    // Shorter than `Wire::recv`'s own patience.
+    let (hub, user, _doc) = setup_with(HubConfig { join_timeout: Duration::from_secs(3), ..HubConfig::new("st".into()) });
+    let timeout = hub.config().join_timeout;
+    let mut silent = Wire::open(&hub, user);
+    let mut joined = Wire::open(&hub, user);
+    joined.send(&join("phone"));
+    assert!(matches!(joined.recv_message().await, Message::Peer { .. }));
+
+    let started = tokio::time::Instant::now();
+    match silent.recv_message().await {
+        Message::Error { message, .. } => assert!(message.contains("no join"), "{message}"),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert!(matches!(silent.recv().await, Some(WsMessage::Close(Some(_)))));
+    assert!(started.elapsed() >= timeout, "closed early: {:?}", started.elapsed());
+    tokio::time::timeout(Duration::from_secs(1), silent.task).await.expect("the task ends").expect("no panic");
+
+    // The joined one stays open well past the deadline (pings only).
+    tokio::time::advance(timeout * 3).await;
+    joined.send(&join("phone"));
+    assert!(matches!(joined.recv_message().await, Message::Peer { .. }));
 }
