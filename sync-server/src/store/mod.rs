@@ -7,15 +7,16 @@
 
 use std::sync::Arc;
 
-use crate::sync::{ChangeBus, LocalBus};
 
 mod accounts;
+pub mod bus;
 mod documents;
 pub mod postgres;
 mod sessions;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, UserRecord};
+pub use bus::{ChangeBus, LocalBus};
 pub use documents::{Chunk, ChunkKind, DocumentStore};
 pub use reminders::{NudgeStore, PushStore, ReminderStore};
 pub use sessions::{SessionRecord, SessionStore};

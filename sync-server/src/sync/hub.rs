@@ -14,7 +14,7 @@ use automerge::Automerge;
 use futures::StreamExt;
 use tokio::sync::{broadcast, Mutex as AsyncMutex, OwnedMutexGuard};
 
-use super::bus::{ChangeBus, DocChanged, LocalBus, RemoteChange};
+use crate::store::bus::{ChangeBus, DocChanged, LocalBus, RemoteChange};
 use super::connection::ServerIdentity;
 use super::document::{ConnId, Document, SyncError};
 use super::inbox::Inbox;

@@ -274,7 +274,7 @@ struct ScriptedBus(std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<
 
 #[async_trait::async_trait]
 impl ChangeBus for ScriptedBus {
-    async fn publish(&self, _doc: DocId, _heads: &[automerge::ChangeHash]) -> Result<(), super::super::bus::BusError> {
+    async fn publish(&self, _doc: DocId, _heads: &[automerge::ChangeHash]) -> Result<(), crate::store::bus::BusError> {
         Ok(())
     }
 

@@ -6,7 +6,6 @@
 //! - [`hub`] / [`hub_conn`]: the shared in-memory documents, persistence and fan-out.
 //! - [`ws`]: the axum/tokio shell.
 
-pub mod bus;
 mod chunk_guard;
 mod chunks;
 pub mod connection;
@@ -19,7 +18,8 @@ pub mod ws;
 #[cfg(test)]
 mod mem_store;
 
-pub use bus::{BusError, ChangeBus, DocChanged, LocalBus, RemoteChange};
+// The bus is the store's (it travels through the database); re-exported for the hub's users.
+pub use crate::store::bus::{BusError, ChangeBus, DocChanged, LocalBus, RemoteChange};
 pub use document::SyncError;
 pub use hub::{storage_id_for, Hub, HubConfig, HubError};
 pub use hub_conn::HubConnection;

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::ids::DocId;
 use crate::store::StoreResult;
-use crate::sync::{BusError, ChangeBus, RemoteChange};
+use crate::store::bus::{BusError, ChangeBus, RemoteChange};
 
 /// PostgreSQL refuses payloads of 8000 bytes or more; past this many heads we send none
 /// (receivers reload the document either way).
