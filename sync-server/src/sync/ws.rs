@@ -58,7 +58,7 @@ pub async fn serve<S, R, E>(mut sink: S, mut stream: R, hub: Hub, user: UserId, 
 where
     S: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
-    E: std::fmt::Display,
+    E: ReadError,
 {
     let mut conn = Connection::new(hub.identity().clone(), hub.config().max_message_bytes);
     let mut hub_conn = hub.connect(user);
@@ -84,13 +84,12 @@ where
                 Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => Vec::new(),
                 Some(Ok(WsMessage::Close(_))) | None => break,
                 Some(Err(e)) => {
-                    let text = e.to_string();
-                    // tungstenite reports frames over its limit as a capacity error; the
-                    // socket can still carry our answer.
-                    if text.contains("too long") || text.contains("Space limit") {
+                    // A frame over the limit is a capacity error; the socket can still carry
+                    // our answer. Anything else ends the connection.
+                    if e.is_oversize() {
                         conn.on_oversize_frame()
                     } else {
-                        tracing::debug!(error = %text, "websocket read failed");
+                        tracing::debug!(error = %e, "websocket read failed");
                         break;
                     }
                 }
@@ -190,6 +189,33 @@ where
 }
 
 /// Close reasons must fit in a control frame (123 bytes).
+/// A socket read error: shown in logs, and told apart when it is a frame over the size limit
+/// (the socket can still carry our answer to that one).
+pub trait ReadError: std::fmt::Display {
+    fn is_oversize(&self) -> bool;
+}
+
+impl ReadError for axum::Error {
+    /// tungstenite's `Capacity` variant, found in the error's source chain (not its text).
+    fn is_oversize(&self) -> bool {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(err) = source {
+            if let Some(axum_tungstenite::Error::Capacity(_)) = err.downcast_ref::<axum_tungstenite::Error>() {
+                return true;
+            }
+            source = err.source();
+        }
+        false
+    }
+}
+
+/// The in-memory sockets of the shell's unit tests: an error there is never an oversize frame.
+impl ReadError for String {
+    fn is_oversize(&self) -> bool {
+        false
+    }
+}
+
 fn truncate(s: &str, max: usize) -> String {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
