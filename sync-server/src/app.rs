@@ -152,7 +152,7 @@ pub async fn serve(
         let sources = crate::reminder_replan::Sources { hub: state.hub.clone(), store: state.store.clone() };
         crate::reminder_service::start(rt, sources, state.clock.clone(), state.metrics.clone(), &state.shutdown);
     }
-    let _stop_background = StopOnDrop(state.shutdown.clone());
+    let _stop_background = state.shutdown.begin_on_drop();
     let router = app(state.clone());
     let header_timeout = std::time::Duration::from_secs(state.config.http_header_timeout_secs);
     let drain = async {
@@ -182,14 +182,6 @@ pub async fn serve(
 }
 
 /// Begins shutdown of background work when dropped.
-struct StopOnDrop(crate::shutdown::Shutdown);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.begin();
-    }
-}
-
 pub async fn launch_with_listener(
     config: Config,
     listener: tokio::net::TcpListener,

@@ -89,12 +89,12 @@ impl Reminders {
 /// `state.shutdown`: they stop when shutdown begins and the server waits for them (a push
 /// in flight finishes, changes accepted last are planned).
 pub fn start(rt: &Reminders, sources: Sources, clock: Arc<dyn Clock>, metrics: Arc<Metrics>, shutdown: &Shutdown) {
-    shutdown.track(tokio::spawn(crate::reminder_replan::run(
+    shutdown.spawn(crate::reminder_replan::run(
         sources.clone(),
         clock.clone(),
         rt.debounce,
         shutdown.signal(),
-    )));
+    ));
     let Some(push) = rt.push.clone() else { return };
     let store: Arc<dyn ReminderStore> = sources.store;
     let observer: AttemptObserver = Arc::new(move |result: &PushResult, status: Option<u16>| {
@@ -103,6 +103,6 @@ pub fn start(rt: &Reminders, sources: Sources, clock: Arc<dyn Clock>, metrics: A
     for _ in 0..rt.workers {
         let worker = Worker::new(store.clone(), push.clone(), clock.clone(), rt.worker).observed(observer.clone());
         let mut stop = shutdown.signal();
-        shutdown.track(tokio::spawn(worker.run(async move { stop.wait().await })));
+        shutdown.spawn(worker.run(async move { stop.wait().await }));
     }
 }

@@ -1,43 +1,33 @@
 //! Graceful shutdown of background work. Components that run for the server's lifetime (the
-//! reminder worker, say) take a [`Shutdown::signal`] to stop taking new work, and hand their
-//! task to [`Shutdown::track`], so the server waits for in-flight work (a push being sent)
-//! before it exits — up to `KITH_SHUTDOWN_SECS` in total.
+//! reminder worker, say) take a [`Shutdown::signal`] to stop taking new work and are started
+//! with [`Shutdown::spawn`], so the server waits for in-flight work (a push being sent)
+//! before it exits — up to `KITH_SHUTDOWN_SECS` in total. tokio-util's cancellation token
+//! and task tracker do the work.
 
-use std::sync::{Arc, Mutex};
+use std::future::Future;
 
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio_util::sync::{CancellationToken, DropGuard};
+use tokio_util::task::TaskTracker;
 
 /// Cheap to clone; lives in `AppState`.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Shutdown {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    tx: watch::Sender<bool>,
-    tasks: Mutex<Vec<JoinHandle<()>>>,
-}
-
-impl Default for Shutdown {
-    fn default() -> Self {
-        Shutdown { inner: Arc::new(Inner { tx: watch::channel(false).0, tasks: Mutex::new(Vec::new()) }) }
-    }
+    token: CancellationToken,
+    tasks: TaskTracker,
 }
 
 /// Resolves once shutdown has begun. Clone it into each loop that should stop.
 #[derive(Clone)]
-pub struct ShutdownSignal(watch::Receiver<bool>);
+pub struct ShutdownSignal(CancellationToken);
 
 impl ShutdownSignal {
     /// Cancel-safe: fine in a `select!` loop.
     pub async fn wait(&mut self) {
-        // An error means the sender is gone, i.e. the server is gone: also "stop".
-        let _ = self.0.wait_for(|stopping| *stopping).await;
+        self.0.cancelled().await
     }
 
     pub fn is_set(&self) -> bool {
-        *self.0.borrow()
+        self.0.is_cancelled()
     }
 }
 
@@ -47,36 +37,36 @@ impl Shutdown {
     }
 
     pub fn signal(&self) -> ShutdownSignal {
-        ShutdownSignal(self.inner.tx.subscribe())
+        ShutdownSignal(self.token.clone())
     }
 
-    /// The server waits for `task` at shutdown (after telling it to stop).
-    pub fn track(&self, task: JoinHandle<()>) {
-        if let Ok(mut tasks) = self.inner.tasks.lock() {
-            tasks.retain(|t| !t.is_finished());
-            tasks.push(task);
-        }
+    /// Runs `work` as a task the server waits for at shutdown (after telling it to stop).
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.spawn(work);
     }
 
     /// Tells every holder of a signal to stop.
     pub fn begin(&self) {
-        self.inner.tx.send_replace(true);
+        self.token.cancel();
     }
 
-    /// Waits for every tracked task to end.
+    /// Begins shutdown when dropped: a server future dropped mid-run (a test aborting it)
+    /// still stops its background work.
+    pub fn begin_on_drop(&self) -> DropGuard {
+        self.token.clone().drop_guard()
+    }
+
+    /// Waits for every task started with [`Shutdown::spawn`] to end.
     pub async fn finished(&self) {
-        let tasks = self.inner.tasks.lock().map(|mut t| std::mem::take(&mut *t)).unwrap_or_default();
-        for task in tasks {
-            if let Err(e) = task.await {
-                tracing::warn!(error = %e, "a background task failed while shutting down");
-            }
-        }
+        self.tasks.close();
+        self.tasks.wait().await;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
     use std::time::Duration;
 
     use super::*;
@@ -87,15 +77,22 @@ mod tests {
         let done = Arc::new(AtomicBool::new(false));
         let mut signal = shutdown.signal();
         let flag = done.clone();
-        shutdown.track(tokio::spawn(async move {
+        shutdown.spawn(async move {
             signal.wait().await;
             // the "in-flight push" finishes after the signal
             tokio::task::yield_now().await;
             flag.store(true, Ordering::SeqCst);
-        }));
+        });
         assert!(!shutdown.signal().is_set());
         shutdown.begin();
         tokio::time::timeout(Duration::from_secs(1), shutdown.finished()).await.expect("finishes");
         assert!(done.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn dropping_the_guard_begins_shutdown() {
+        let shutdown = Shutdown::new();
+        drop(shutdown.begin_on_drop());
+        assert!(shutdown.signal().is_set());
     }
 }
