@@ -98,6 +98,6 @@ mod tests {
         assert_eq!(label_out("Berlin office", Prop::Tel), LabelOut::Apple("Berlin office".into()));
         assert_eq!(label_out(" ", Prop::Url), LabelOut::None);
         assert_eq!(label_out("spouse", Prop::Related), LabelOut::Apple("_$!<Spouse>!$_".into()));
-        assert_eq!(label_out("home", Prop::Date), LabelOut::Apple("home".into()));
+        assert_eq!(label_out("home", Prop::Date), LabelOut::Apple("_$!<Home>!$_".into()));
     }
 }
