@@ -176,6 +176,9 @@ fn a_contact_added_after_the_first_import_does_not_change_a_second_one() {
     let again = import(&mut doc, "google_memory.csv", &fixture("google_memory.csv"));
     assert_eq!((again.created, again.updated), (0, 0), "{again:?}");
     assert_eq!(doc.get_heads(), heads);
+    let d = load(&doc).doc;
+    assert_eq!(related_names(person(&d, "Tom Weber")), pairs(&[("referred by", "Dana Scully")]));
+    assert!(!relations(&d, "Tom Weber").iter().any(|(name, _, _)| name == "Dana Scully"));
 }
 
 #[test]
