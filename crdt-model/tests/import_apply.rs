@@ -44,6 +44,14 @@ fn every_fixture_imported_twice_changes_nothing_the_second_time() {
         let heads = doc.get_heads();
         let changes = doc.get_changes(&[]).len();
 
+        if name.contains("memory") {
+            // The new fields were stored, so the second import below is checked on them too.
+            let d = contacts(&doc);
+            let stored = |f: fn(&crdt_model::Contact) -> usize| d.contacts.values().map(f).sum::<usize>();
+            assert!(stored(|c| c.dates.len()) > 0 && stored(|c| c.urls.len()) > 0, "{name}");
+            assert!(stored(|c| c.related_names.len()) > 0 && !d.relationships.is_empty(), "{name}");
+            assert!(stored(|c| usize::from(!c.department.is_empty())) > 0, "{name}");
+        }
         let second = import(&mut doc, name, &bytes);
         assert_eq!(second.created, 0, "{name}: {second:?}");
         assert_eq!(second.updated, 0, "{name}: {second:?}");
@@ -210,7 +218,13 @@ fn exported_vcards_import_into_a_fresh_document_as_the_same_contacts() {
                 phones.sort();
                 tags.sort();
                 let photo = c.photo.as_ref().map(|p| (p.mime.clone(), p.bytes.as_ref().map(|b| b.len()), p.url.clone()));
-                (c.name.clone(), c.nickname.clone(), c.company.clone(), c.title.clone(), emails, phones, c.birthday, tags, photo)
+                let mut memory: Vec<String> = c.urls.values().map(|u| format!("url {u:?}")).collect();
+                memory.extend(c.dates.values().map(|d| format!("date {d:?}")));
+                memory.extend(c.related_names.values().map(|r| format!("related name {r:?}")));
+                memory.extend(d.relationships_of(c.id).map(|(o, k, r)| format!("{k} {:?} {:?}", d.contacts[&o].name.display, r.label)));
+                memory.extend([format!("department {:?} pronouns {:?}", c.department, c.pronouns)]);
+                memory.sort();
+                (c.name.clone(), c.nickname.clone(), c.company.clone(), c.title.clone(), emails, phones, c.birthday, tags, photo, memory)
             })
             .collect();
         v.sort_by(|x, y| format!("{x:?}").cmp(&format!("{y:?}")));

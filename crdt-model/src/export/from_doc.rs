@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::import::{Labeled, ParsedAddress, ParsedContact, ParsedName, ParsedPhoto, PartialDate};
-use crate::schema::{Contact, KithDoc, LabeledValue};
+use crate::import::{Labeled, LabeledDate, LabeledName, ParsedAddress, ParsedContact, ParsedName, ParsedPhoto, PartialDate};
+use crate::schema::{Contact, KithDoc, LabeledValue, RelationshipKind};
 
 /// Every contact not merged into another (archived ones too: an export is a backup),
 /// oldest first, as one vCard 3.0 file. Each card's UID is the Kith contact id, so
@@ -35,6 +35,7 @@ pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
         (_, Some(u)) if !u.trim().is_empty() => Some(ParsedPhoto::Url(u.clone())),
         _ => None,
     });
+    let (anniversary, dates) = dates(c);
     ParsedContact {
         name: ParsedName {
             display: display_name(c),
@@ -44,7 +45,7 @@ pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
         },
         nickname: non_empty(&c.nickname),
         org: non_empty(&c.company),
-        department: None,
+        department: non_empty(&c.department),
         title: non_empty(&c.title),
         emails: labeled(&c.emails),
         phones: labeled(&c.phones),
@@ -60,14 +61,53 @@ pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
                 country: a.country.clone(),
             })
             .collect(),
-        urls: Vec::new(),
+        urls: labeled(&c.urls),
         birthday: c.birthday.map(|b| PartialDate { year: b.year, month: b.month, day: b.day }),
-        anniversary: None,
+        anniversary,
+        dates,
+        related: related(doc, c),
+        pronouns: non_empty(&c.pronouns),
         categories: c.tag_names().map(str::to_owned).collect(),
         uid: Some(c.id.to_string()),
         photo,
         note: (!note.is_empty()).then(|| note.join("\n\n")),
     }
+}
+
+/// The first date labelled "anniversary" is the card's anniversary, the others are
+/// labelled dates (vCard 3.0 writes both as iPhone `X-ABDATE`s).
+fn dates(c: &Contact) -> (Option<PartialDate>, Vec<LabeledDate>) {
+    let mut anniversary = None;
+    let mut others = Vec::new();
+    for d in c.dates.values() {
+        let date = PartialDate { year: d.year, month: d.month, day: d.day };
+        if anniversary.is_none() && d.label == "anniversary" {
+            anniversary = Some(date);
+        } else {
+            others.push(LabeledDate { label: d.label.clone(), date });
+        }
+    }
+    (anniversary, others)
+}
+
+/// Linked relationships by the other person's name and what they are to `c` (so a fresh
+/// import of the file links them again), then the names never linked.
+fn related(doc: &KithDoc, c: &Contact) -> Vec<LabeledName> {
+    let mut linked: Vec<LabeledName> = doc
+        .relationships_of(c.id)
+        .filter_map(|(other, kind, r)| {
+            let other = doc.contacts.get(&other)?;
+            let label = match kind {
+                RelationshipKind::Other if !r.label.trim().is_empty() => r.label.clone(),
+                kind => kind.as_str().to_owned(),
+            };
+            Some(LabeledName { label, name: display_name(other) })
+        })
+        .collect();
+    linked.sort_by(|a, b| (&a.name, &a.label).cmp(&(&b.name, &b.label)));
+    linked.dedup();
+    linked.extend(c.related_names.values().map(|r| LabeledName { label: r.label.clone(), name: r.name.clone() }));
+    linked
 }
 
 /// A card must have a name to be read back; a contact without a display name gets one

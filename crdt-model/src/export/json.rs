@@ -7,7 +7,7 @@ use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Map, Value as Json};
 
-use crate::schema::{Contact, Interaction, LabeledValue, Note};
+use crate::schema::{Contact, FollowUp, Interaction, LabeledValue, Note, Relationship};
 
 /// Bumped if the shape ever changes incompatibly.
 pub const EXPORT_FORMAT_VERSION: u32 = 1;
@@ -54,7 +54,34 @@ fn contact(c: &Contact) -> Json {
         "sources": c.sources.iter().map(|(k, s)| (k.clone(), json!({
             "kind": s.kind.as_str(), "uid": s.uid, "importedAt": ts(s.imported_at),
         }))).collect::<Map<_, _>>(),
+        "department": c.department,
+        "pronouns": c.pronouns,
+        "urls": entries(&c.urls),
+        "dates": c.dates.iter().map(|(k, d)| (k.clone(), json!({
+            "label": d.label, "month": d.month, "day": d.day, "year": d.year, "remind": d.remind,
+        }))).collect::<Map<_, _>>(),
+        "relatedNames": c.related_names.iter().map(|(k, r)| (k.clone(), json!({
+            "label": r.label, "name": r.name,
+        }))).collect::<Map<_, _>>(),
+        "unmodeled": c.unmodeled,
     })
+}
+
+fn follow_up(f: &FollowUp) -> Json {
+    json!({
+        "id": f.id,
+        "contactIds": f.contacts().collect::<Vec<_>>(),
+        "dueAt": ts(f.due_at),
+        "allDay": f.all_day,
+        "note": f.note.as_str(),
+        "repeat": f.repeat.as_ref().map(|r| json!({ "every": r.every, "unit": r.unit.as_str() })),
+        "doneAt": opt_ts(f.done_at),
+        "createdAt": ts(f.created_at),
+    })
+}
+
+fn relationship(r: &Relationship) -> Json {
+    json!({ "id": r.id, "from": r.from, "to": r.to, "kind": r.kind.as_str(), "label": r.label })
 }
 
 fn interaction(i: &Interaction) -> Json {
@@ -78,7 +105,7 @@ fn note(n: &Note) -> Json {
 }
 
 /// The whole document: `{format, version, exportedAt, schema, settings, contacts,
-/// interactions, notes}` (collections keyed by id). Settings are copied as stored, so
+/// interactions, notes, followUps, relationships}` (collections keyed by id). Settings are copied as stored, so
 /// settings this version does not know (e.g. `region`) are exported too. Records that do
 /// not fit the schema are left out (the loader skips them) and listed under `skipped`.
 pub fn export_json<D: ReadDoc>(doc: &D, now: DateTime<Utc>) -> Json {
@@ -97,6 +124,8 @@ pub fn export_json<D: ReadDoc>(doc: &D, now: DateTime<Utc>) -> Json {
         "contacts": d.contacts.iter().map(|(id, c)| (id.to_string(), contact(c))).collect::<Map<_, _>>(),
         "interactions": d.interactions.iter().map(|(id, i)| (id.to_string(), interaction(i))).collect::<Map<_, _>>(),
         "notes": d.notes.iter().map(|(id, n)| (id.to_string(), note(n))).collect::<Map<_, _>>(),
+        "followUps": d.follow_ups.iter().map(|(id, f)| (id.to_string(), follow_up(f))).collect::<Map<_, _>>(),
+        "relationships": d.relationships.iter().map(|(id, r)| (id.to_string(), relationship(r))).collect::<Map<_, _>>(),
         "skipped": loaded.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
     })
 }

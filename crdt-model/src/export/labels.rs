@@ -8,6 +8,9 @@ pub(crate) enum Prop {
     Tel,
     Adr,
     Url,
+    /// `X-ABDATE` and `X-ABRELATEDNAMES`: iOS reads their labels only from `X-ABLabel`.
+    Date,
+    Related,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +39,18 @@ const APPLE_NAMES: &[(&str, &str)] = &[
     ("profile", "Profile"),
     ("video", "Video"),
     ("textphone", "Textphone"),
+    // Related names, as iOS names them.
+    ("spouse", "Spouse"),
+    ("partner", "Partner"),
+    ("mother", "Mother"),
+    ("father", "Father"),
+    ("parent", "Parent"),
+    ("brother", "Brother"),
+    ("sister", "Sister"),
+    ("child", "Child"),
+    ("friend", "Friend"),
+    ("assistant", "Assistant"),
+    ("manager", "Manager"),
 ];
 
 fn standard_types(label: &str, prop: Prop) -> Option<Vec<&'static str>> {
@@ -61,7 +76,7 @@ pub(crate) fn label_out(label: &str, prop: Prop) -> LabelOut {
     if label.is_empty() {
         return LabelOut::None;
     }
-    if let Some(types) = standard_types(label, prop) {
+    if let Some(types) = standard_types(label, prop).filter(|_| !matches!(prop, Prop::Date | Prop::Related)) {
         return LabelOut::Types(types);
     }
     match APPLE_NAMES.iter().find(|(ours, _)| *ours == label) {
@@ -82,5 +97,7 @@ mod tests {
         assert_eq!(label_out("other", Prop::Tel), LabelOut::Apple("_$!<Other>!$_".into()));
         assert_eq!(label_out("Berlin office", Prop::Tel), LabelOut::Apple("Berlin office".into()));
         assert_eq!(label_out(" ", Prop::Url), LabelOut::None);
+        assert_eq!(label_out("spouse", Prop::Related), LabelOut::Apple("_$!<Spouse>!$_".into()));
+        assert_eq!(label_out("home", Prop::Date), LabelOut::Apple("_$!<Home>!$_".into()));
     }
 }

@@ -153,6 +153,16 @@ pub fn write_card(out: &mut String, c: &ParsedContact) {
         push_line(out, &format!("item{}.X-ABDATE:{}", g.next_item, date(a)));
         push_line(out, &format!("item{}.X-ABLabel:_$!<Anniversary>!$_", g.next_item));
     }
+    for d in &c.dates {
+        g.write(out, "X-ABDATE", None, &d.label, Prop::Date, &date(&d.date));
+    }
+    for r in c.related.iter().filter(|r| !r.name.trim().is_empty()) {
+        g.write(out, "X-ABRELATEDNAMES", None, &r.label, Prop::Related, &escape(&r.name));
+    }
+    if let Some(v) = &c.pronouns {
+        // vCard 4 (RFC 9554) has PRONOUNS; in 3.0 it is an extension.
+        push_line(out, &format!("X-PRONOUNS:{}", escape(v)));
+    }
     if let Some(v) = &c.note {
         push_line(out, &format!("NOTE:{}", escape(v)));
     }

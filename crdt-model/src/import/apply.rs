@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::index::{has_address, has_email, has_phone, Index};
-use super::to_doc;
+use super::{related, to_doc};
 use super::types::{CardIssue, FileKind, ParsedContact, ParsedFile};
 use super::write;
 use crate::error::ModelError;
@@ -118,20 +118,26 @@ fn apply_all(
 ) -> Result<(), ApplyError> {
     let contacts = crate::ops::collection(tx, "contacts")?;
     let notes = crate::ops::collection(tx, "notes")?;
-    for entry in &file.contacts {
+    // Per card: whether it matched a contact that it left unchanged (so far).
+    let mut unchanged = Vec::with_capacity(file.contacts.len());
+    let mut pending = Vec::new();
+    for (card_no, entry) in file.contacts.iter().enumerate() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(ApplyError::TimedOut);
         }
         let card = &entry.contact;
         let (key, uid) = to_doc::source_key(file.kind, card);
         let source = Source { kind: to_doc::source_kind(file.kind), uid, imported_at: now };
-        match index.find(&key, card) {
+        let id = match index.find(&key, card) {
             Some(id) => {
                 if update(tx, &contacts, &notes, index, id, card, (key, source), now)? {
                     report.updated += 1;
+                    unchanged.push(false);
                 } else {
                     report.unchanged += 1;
+                    unchanged.push(true);
                 }
+                id
             }
             None => {
                 let id = ContactId::new_random();
@@ -149,7 +155,23 @@ fn apply_all(
                 index.put(contact);
                 add_note(tx, &notes, index, id, card, now)?;
                 report.created += 1;
+                unchanged.push(false);
+                id
             }
+        };
+        pending.extend(card.related.iter().map(|r| related::Pending {
+            card: card_no,
+            contact: id,
+            label: r.label.clone(),
+            name: r.name.clone(),
+        }));
+    }
+    // Related names last: they may name a person a later card of the file creates.
+    for card_no in related::apply(tx, &contacts, index, pending)? {
+        if unchanged.get(card_no).copied().unwrap_or(false) {
+            unchanged[card_no] = false;
+            report.unchanged -= 1;
+            report.updated += 1;
         }
     }
     Ok(())
@@ -266,6 +288,7 @@ fn update(
         c.photo = new.photo.clone();
         changed = true;
     }
+    changed |= super::apply_memory::update(tx, &mut obj, &mut c, &new)?;
     // A tag the user removed is stored as `false`; only tags never seen are added.
     for tag in new.tags.keys() {
         if !c.tags.contains_key(tag) {

@@ -7,7 +7,10 @@
 //! values than the limit keeps the first ones and the card gets a warning; a note longer
 //! than [`crate::limits::MAX_NOTE_CHARS`] is cut there with a warning; notes adding up to
 //! more than the per-file budget, or a file still being read at the deadline, refuse the
-//! whole file — nothing is applied.
+//! whole file — nothing is applied. Department, pronouns, labels and related names longer
+//! than [`crate::limits::MAX_FIELD_CHARS`] are cut there, and a URL longer than
+//! [`crate::limits::MAX_URL_CHARS`] (or one that would run code when clicked) is dropped,
+//! each with a warning (`memory_fields`).
 
 use std::time::Instant;
 
@@ -38,7 +41,10 @@ impl Gate {
         cap(&mut c.emails, max, "emails", &mut warnings);
         cap(&mut c.phones, max, "phone numbers", &mut warnings);
         cap(&mut c.addresses, max, "addresses", &mut warnings);
+        super::memory_fields::bound(c, &mut warnings);
         cap(&mut c.urls, max, "web addresses", &mut warnings);
+        cap(&mut c.dates, max, "dates", &mut warnings);
+        cap(&mut c.related, max, "related names", &mut warnings);
         cap(&mut c.categories, max, "groups", &mut warnings);
         if let Some(note) = &mut c.note {
             let chars = cut_note(note, self.limits.max_note_chars, &mut warnings);
@@ -110,6 +116,21 @@ mod tests {
         assert_eq!(gate.accept(&mut c).expect("first").len(), 1);
         assert_eq!(c.note.as_deref(), Some("äöü"));
         assert!(gate.accept(&mut c).is_err(), "3 + 3 characters pass the budget of 5");
+    }
+
+    #[test]
+    fn dates_and_related_names_are_capped_like_other_fields() {
+        use crate::import::types::{LabeledDate, LabeledName, PartialDate};
+        let limits = Limits { max_values_per_field: 2, ..Limits::default() };
+        let date = PartialDate { year: None, month: 1, day: 1 };
+        let mut c = ParsedContact {
+            dates: (0..4).map(|i| LabeledDate { label: format!("d{i}"), date }).collect(),
+            related: (0..3).map(|i| LabeledName { label: String::new(), name: format!("n{i}") }).collect(),
+            ..Default::default()
+        };
+        let warnings = Gate::new(&limits).accept(&mut c).expect("accepted");
+        assert_eq!((c.dates.len(), c.related.len()), (2, 2));
+        assert_eq!(warnings, vec!["4 dates; kept the first 2".to_owned(), "3 related names; kept the first 2".to_owned()]);
     }
 
     #[test]

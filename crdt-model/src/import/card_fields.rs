@@ -106,7 +106,7 @@ fn sanitize(c: &mut ParsedContact) {
     for s in [&mut n.display, &mut n.given, &mut n.family, &mut n.middle, &mut n.prefix, &mut n.suffix] {
         clean_line(s);
     }
-    for s in [&mut c.nickname, &mut c.org, &mut c.department, &mut c.title, &mut c.uid] {
+    for s in [&mut c.nickname, &mut c.org, &mut c.department, &mut c.title, &mut c.uid, &mut c.pronouns] {
         clean_opt(s, clean_line);
     }
     clean_opt(&mut c.note, clean);
@@ -131,6 +131,17 @@ fn sanitize(c: &mut ParsedContact) {
         }
     }
     c.addresses.retain(|a| !a.is_empty());
+    let mut seen = HashSet::new();
+    c.dates.retain_mut(|d| {
+        clean_line(&mut d.label);
+        seen.insert((d.label.to_lowercase(), d.date))
+    });
+    let mut seen = HashSet::new();
+    c.related.retain_mut(|r| {
+        clean_line(&mut r.label);
+        clean_line(&mut r.name);
+        !r.name.is_empty() && seen.insert((r.label.to_lowercase(), r.name.clone()))
+    });
     let mut cats: Vec<String> = Vec::new();
     let mut seen = HashSet::new();
     for mut cat in c.categories.drain(..) {

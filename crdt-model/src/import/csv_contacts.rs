@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::bounds::Gate;
 use super::card_fields::finish_contact;
 use super::csv_headers::{plan, Field, GroupCols, GroupKind, Plan};
-use super::types::{CardIssue, FileKind, Labeled, ParsedAddress, ParsedContact, ParsedEntry, ParsedFile, ParsedPhoto};
+use super::types::{CardIssue, FileKind, Labeled, LabeledDate, LabeledName, ParsedAddress, ParsedContact, ParsedEntry, ParsedFile, ParsedPhoto};
 use super::{dates, labels, ImportError, Limits};
 
 /// Google joins several values of one field with this.
@@ -192,9 +192,18 @@ fn group(c: &mut ParsedContact, kind: GroupKind, cols: &GroupCols, record: &csv:
         GroupKind::Website => c.urls.extend(labeled_values(cols, record)),
         GroupKind::Event => {
             for e in labeled_values(cols, record) {
-                if e.label == "anniversary" || e.label.eq_ignore_ascii_case("anniversary") {
-                    c.anniversary = c.anniversary.or_else(|| date(&e.value, "anniversary", warnings));
+                let label = labels::readable(&e.label);
+                let Some(d) = date(&e.value, "event", warnings) else { continue };
+                if label == "anniversary" && c.anniversary.is_none() {
+                    c.anniversary = Some(d);
+                } else {
+                    c.dates.push(LabeledDate { label, date: d });
                 }
+            }
+        }
+        GroupKind::Relation => {
+            for r in labeled_values(cols, record) {
+                c.related.push(LabeledName { label: labels::readable(&r.label), name: r.value });
             }
         }
         GroupKind::Organization => {

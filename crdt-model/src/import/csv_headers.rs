@@ -33,6 +33,7 @@ pub(crate) enum GroupKind {
     Address,
     Website,
     Event,
+    Relation,
     Organization,
 }
 
@@ -105,6 +106,7 @@ fn numbered(h: &str) -> Option<(GroupKind, u32, String)> {
         "address" => GroupKind::Address,
         "website" => GroupKind::Website,
         "event" => GroupKind::Event,
+        "relation" => GroupKind::Relation,
         "organization" => GroupKind::Organization,
         _ => return None,
     };
@@ -203,6 +205,9 @@ mod tests {
         let email = &p.groups[&(GroupKind::Email, 1)];
         assert_eq!((email.label, email.value), (Some(2), Some(3)));
         assert_eq!(p.groups[&(GroupKind::Phone, 2)].label, Some(4));
+        let p = plan(&["Name", "Relation 1 - Label", "Relation 1 - Value", "Event 2 - Type", "Event 2 - Value"]);
+        assert_eq!(p.groups[&(GroupKind::Relation, 1)].value, Some(2));
+        assert_eq!(p.groups[&(GroupKind::Event, 2)].label, Some(3));
         assert!(p.is_contacts_csv());
     }
 

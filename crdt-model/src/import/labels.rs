@@ -96,6 +96,10 @@ pub(crate) fn from_apple(raw: &str) -> String {
 pub(crate) fn from_words(raw: &str) -> String {
     let raw = raw.trim();
     let raw = raw.strip_prefix('*').map(str::trim).unwrap_or(raw);
+    // Google's website type for what Apple calls HomePage.
+    if raw.eq_ignore_ascii_case("home page") {
+        return "homepage".to_owned();
+    }
     let words: Vec<&str> = raw.split_whitespace().collect();
     if words.is_empty() {
         return String::new();
@@ -104,6 +108,29 @@ pub(crate) fn from_words(raw: &str) -> String {
     match mapped {
         Some(m) if m.len() <= 2 => m.join(" "),
         _ => raw.to_owned(),
+    }
+}
+
+/// Date and relation labels both exporters name alike (Apple `_$!<Spouse>!$_`, Google
+/// "Spouse"): written lowercase so both read as one label. Others are kept verbatim.
+const DATE_AND_RELATION_WORDS: &[&str] = &[
+    "anniversary", "other", "spouse", "partner", "domestic partner", "husband", "wife",
+    "boyfriend", "girlfriend", "mother", "father", "parent", "child", "son", "daughter",
+    "brother", "sister", "sibling", "friend", "relative", "manager", "assistant", "colleague",
+    "co-worker", "referred by",
+];
+
+/// A label of an important date or a related name, from any exporter: an Apple
+/// `_$!<Anniversary>!$_`, a Google "* Spouse", a vCard 4 `TYPE=spouse`, or custom text.
+pub(crate) fn readable(raw: &str) -> String {
+    let raw = raw.trim();
+    let raw = raw.strip_prefix('*').map(str::trim).unwrap_or(raw);
+    let label = if raw.starts_with("_$!<") { from_apple(raw) } else { raw.to_owned() };
+    let lower = label.to_lowercase();
+    if DATE_AND_RELATION_WORDS.contains(&lower.as_str()) {
+        lower
+    } else {
+        label
     }
 }
 
@@ -135,6 +162,17 @@ mod tests {
         assert_eq!(from_words("* Home"), "home");
         assert_eq!(from_words("Work Fax"), "work fax");
         assert_eq!(from_words("Google Voice"), "Google Voice");
+        assert_eq!(from_words("Home Page"), "homepage");
         assert_eq!(from_words(""), "");
+    }
+
+    #[test]
+    fn date_and_relation_labels_agree_across_exporters() {
+        assert_eq!(readable("_$!<Anniversary>!$_"), "anniversary");
+        assert_eq!(readable("_$!<Spouse>!$_"), "spouse");
+        assert_eq!(readable("* Spouse"), "spouse");
+        assert_eq!(readable("Domestic Partner"), "domestic partner");
+        assert_eq!(readable("Godmother"), "Godmother");
+        assert_eq!(readable("_$!<Other>!$_"), "other");
     }
 }

@@ -11,8 +11,11 @@ mod csv_headers;
 mod dates;
 mod index;
 mod labels;
+mod memory_fields;
 pub mod phone;
 mod photo;
+mod related;
+mod apply_memory;
 mod split;
 mod to_doc;
 pub mod types;
@@ -31,8 +34,8 @@ pub struct Limits {
     pub max_cards: usize,
     /// Decoded photo size; larger photos are skipped with a warning, the card is kept.
     pub max_photo_bytes: usize,
-    /// Emails, phones, addresses, URLs, groups per card; extra values are dropped with a
-    /// warning.
+    /// Emails, phones, addresses, URLs, dates, related names, groups per card; extra values
+    /// are dropped with a warning.
     pub max_values_per_field: usize,
     /// Property lines in one vCard; a longer card is refused (the rest of the file imports).
     pub max_card_lines: usize,

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::types::{FileKind, ParsedContact, ParsedPhoto, PartialDate};
 use crate::ids::ContactId;
 use crate::ops::new_entry_key;
-use crate::schema::{Address, Birthday, Contact, LabeledValue, Name, Photo, Source, SourceKind};
+use crate::schema::{Address, Birthday, Contact, ImportantDate, LabeledValue, Name, Photo, Source, SourceKind};
 
 pub(crate) fn source_kind(kind: FileKind) -> SourceKind {
     match kind {
@@ -110,7 +110,45 @@ pub(crate) fn new_contact(
     contact.tags = c.categories.iter().filter(|t| !t.trim().is_empty()).map(|t| (t.clone(), true)).collect();
     contact.photo = photo(c.photo.as_ref());
     contact.sources = BTreeMap::from([source]);
+    contact.department = c.department.clone().unwrap_or_default();
+    contact.pronouns = c.pronouns.clone().unwrap_or_default();
+    contact.urls = dedup(c.urls.iter().map(labeled), |v| Some(v.value.clone()));
+    let mut dates: Vec<ImportantDate> = Vec::new();
+    for d in important_dates(c) {
+        if !has_date(&dates, &d) {
+            dates.push(d);
+        }
+    }
+    contact.dates = dates.into_iter().map(|d| (new_entry_key(), d)).collect();
+    // Related names are linked or stored once the whole file is known (`related`).
     contact
+}
+
+/// The card's anniversary and other dates as the document stores them. An imported
+/// anniversary reminds like a birthday does; other dates (often "other" or a custom
+/// label a phone shows but never reminds of) start without a reminder.
+pub(crate) fn important_dates(c: &ParsedContact) -> impl Iterator<Item = ImportantDate> + '_ {
+    let anniversary = c.anniversary.map(|d| ("anniversary", d, true));
+    let others = c.dates.iter().map(|d| (d.label.as_str(), d.date, false));
+    anniversary.into_iter().chain(others).map(|(label, d, remind)| ImportantDate {
+        label: label.to_owned(),
+        month: d.month,
+        day: d.day,
+        year: d.year,
+        remind,
+    })
+}
+
+/// Whether `dates` already holds `d`: the same day and month under the same label (case
+/// aside), with the same year or one of them without a year. A date the user edited
+/// into a different day is a different date; one imported twice is not.
+pub(crate) fn has_date<'a>(dates: impl IntoIterator<Item = &'a ImportantDate>, d: &ImportantDate) -> bool {
+    dates.into_iter().any(|x| {
+        x.month == d.month
+            && x.day == d.day
+            && (x.year == d.year || x.year.is_none() || d.year.is_none())
+            && x.label.to_lowercase() == d.label.to_lowercase()
+    })
 }
 
 /// Entries with fresh keys, dropping empty values and repeats of the same key.

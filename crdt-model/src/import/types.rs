@@ -19,6 +19,20 @@ pub struct ParsedContact {
     pub urls: Vec<Labeled>,
     pub birthday: Option<PartialDate>,
     pub anniversary: Option<PartialDate>,
+    /// Other yearly dates (iPhone `X-ABDATE` with a label other than anniversary, Google
+    /// "Event N"); the anniversary stays in `anniversary`.
+    ///
+    /// This and the other fields read since schema v2 are left out of the serialized record
+    /// when empty, so the fingerprint of a card without them (see `to_doc::source_key`) is
+    /// the one earlier versions recorded: re-importing an old file still matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<LabeledDate>,
+    /// Related people by name and label ("spouse", "mother", a custom label), from
+    /// `X-ABRELATEDNAMES`, `RELATED` or Google's "Relation N".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<LabeledName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pronouns: Option<String>,
     /// Group memberships (vCard CATEGORIES, Google "Labels"), system groups removed.
     pub categories: Vec<String>,
     /// The exporter's own id for this card (vCard UID); `None` for CSV rows.
@@ -46,6 +60,20 @@ pub struct Labeled {
     pub value: String,
 }
 
+/// A yearly date with its label ("other", "wedding", ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LabeledDate {
+    pub label: String,
+    pub date: PartialDate,
+}
+
+/// A related person known by name, with a label ("spouse", "mother", "Godfather").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LabeledName {
+    pub label: String,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ParsedAddress {
     pub label: String,
@@ -67,7 +95,7 @@ impl ParsedAddress {
 
 /// A calendar date whose year may be unknown (`--0315`, `X-APPLE-OMIT-YEAR`).
 /// Always a real date: Feb 29 is allowed without a year, Feb 30 never.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct PartialDate {
     pub year: Option<i32>,
     pub month: u32,

@@ -12,7 +12,7 @@ use calcard::Entry;
 
 use super::card_fields::finish_contact;
 use super::split::RawCard;
-use super::types::{Labeled, ParsedAddress, ParsedContact, ParsedPhoto};
+use super::types::{Labeled, LabeledDate, LabeledName, ParsedAddress, ParsedContact, ParsedPhoto, PartialDate};
 use super::{dates, labels, photo, Limits};
 
 /// What one card gave: the contact or the reason it was dropped, plus field warnings.
@@ -95,7 +95,13 @@ fn parse_inner(raw: &RawCard<'_>, limits: &Limits, warnings: &mut Vec<String>) -
                 }
             }
             VCardProperty::Bday if c.birthday.is_none() => c.birthday = date_of(e, text, "BDAY", warnings),
-            VCardProperty::Anniversary if c.anniversary.is_none() => c.anniversary = date_of(e, text, "ANNIVERSARY", warnings),
+            VCardProperty::Anniversary => {
+                if let Some(d) = date_of(e, text, "ANNIVERSARY", warnings) {
+                    add_date(&mut c, "anniversary".to_owned(), d);
+                }
+            }
+            VCardProperty::Related => related(e, &group_labels, &mut c, warnings),
+            VCardProperty::Pronouns => c.pronouns = c.pronouns.take().or_else(|| first_text(e)),
             VCardProperty::Note => {
                 if let Some(n) = first_text_joined(e) {
                     notes.push(n.replace("\r\n", "\n"));
@@ -318,11 +324,34 @@ fn other_property(
         }
         // Evolution/KDE anniversaries, and Apple's labelled dates.
         "X-ANNIVERSARY" | "X-ABDATE" => {
-            let is_anniversary = upper == "X-ANNIVERSARY" || label_for(e, group_labels) == "anniversary";
-            if is_anniversary && c.anniversary.is_none() {
-                c.anniversary = date_of(e, card_text, name, warnings);
+            let label = if upper == "X-ANNIVERSARY" { "anniversary".to_owned() } else { labels::readable(&label_for(e, group_labels)) };
+            if let Some(d) = date_of(e, card_text, name, warnings) {
+                add_date(c, label, d);
             }
         }
+        "X-ABRELATEDNAMES" => related(e, group_labels, c, warnings),
+        "X-PRONOUNS" => c.pronouns = c.pronouns.take().or_else(|| first_text(e)),
         _ => {}
     }
+}
+
+/// The first anniversary is the card's anniversary; every other date is kept with its label.
+fn add_date(c: &mut ParsedContact, label: String, date: PartialDate) {
+    if label == "anniversary" && c.anniversary.is_none() {
+        c.anniversary = Some(date);
+    } else {
+        c.dates.push(LabeledDate { label, date });
+    }
+}
+
+/// `X-ABRELATEDNAMES` (iPhone) or `RELATED` (vCard 4): a name, or in vCard 4 possibly a
+/// link to another card, which names nobody Kith can show.
+fn related(e: &VCardEntry, group_labels: &HashMap<String, String>, c: &mut ParsedContact, warnings: &mut Vec<String>) {
+    let Some(name) = first_text_joined(e) else { return };
+    let lower = name.to_ascii_lowercase();
+    if ["urn:", "http://", "https://", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p)) {
+        warnings.push(format!("related person {:?} is a link, not a name; skipped", shorten(&name)));
+        return;
+    }
+    c.related.push(LabeledName { label: labels::readable(&label_for(e, group_labels)), name });
 }

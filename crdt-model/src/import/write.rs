@@ -13,7 +13,7 @@ use automerge::transaction::{Transactable, Transaction};
 use automerge::{ObjId, ObjType, ScalarValue};
 
 use crate::error::ModelError;
-use crate::schema::{Address, Birthday, Contact, LabeledValue, Photo, Source};
+use crate::schema::{Address, Birthday, Contact, ImportantDate, LabeledValue, Photo, RelatedName, Source};
 
 type Tx<'a> = Transaction<'a>;
 
@@ -44,6 +44,18 @@ pub(crate) fn address(tx: &mut Tx<'_>, map: &ObjId, key: &str, a: &Address) -> R
     ] {
         tx.put(&obj, k, s(v))?;
     }
+    Ok(())
+}
+
+pub(crate) fn important_date(tx: &mut Tx<'_>, map: &ObjId, key: &str, d: &ImportantDate) -> Result<(), ModelError> {
+    tx.batch_create_object(map, key, &important_date_value(d), false)?;
+    Ok(())
+}
+
+pub(crate) fn related_name(tx: &mut Tx<'_>, map: &ObjId, key: &str, r: &RelatedName) -> Result<(), ModelError> {
+    let obj = tx.put_object(map, key, ObjType::Map)?;
+    tx.put(&obj, "label", s(&r.label))?;
+    tx.put(&obj, "name", s(&r.name))?;
     Ok(())
 }
 
@@ -113,6 +125,20 @@ fn labeled_value(v: &LabeledValue) -> H {
     hmap(vec![("label", hstr(&v.label)), ("value", hstr(&v.value))])
 }
 
+fn important_date_value(d: &ImportantDate) -> H {
+    hmap(vec![
+        ("label", hstr(&d.label)),
+        ("month", H::Scalar(ScalarValue::Int(i64::from(d.month)))),
+        ("day", H::Scalar(ScalarValue::Int(i64::from(d.day)))),
+        ("year", H::Scalar(opt_int(d.year.map(i64::from)))),
+        ("remind", H::Scalar(ScalarValue::Boolean(d.remind))),
+    ])
+}
+
+fn related_name_value(r: &RelatedName) -> H {
+    hmap(vec![("label", hstr(&r.label)), ("name", hstr(&r.name))])
+}
+
 fn address_value(a: &Address) -> H {
     hmap(vec![
         ("label", hstr(&a.label)),
@@ -178,6 +204,12 @@ fn contact_value(c: &Contact) -> H {
         ("archived", H::Scalar(ScalarValue::Boolean(c.archived))),
         ("mergedInto", H::Scalar(c.merged_into.map_or(ScalarValue::Null, |m| s(&m.to_string())))),
         ("sources", hentries(&c.sources, source_value)),
+        ("department", hstr(&c.department)),
+        ("pronouns", hstr(&c.pronouns)),
+        ("urls", hentries(&c.urls, labeled_value)),
+        ("dates", hentries(&c.dates, important_date_value)),
+        ("relatedNames", hentries(&c.related_names, related_name_value)),
+        ("unmodeled", hentries(&c.unmodeled, |v| hstr(v))),
     ])
 }
 

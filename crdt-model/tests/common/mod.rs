@@ -56,6 +56,8 @@ pub const FIXTURES: &[&str] = &[
     "google.csv",
     "google_old.csv",
     "outlook.csv",
+    "iphone_memory.vcf",
+    "google_memory.csv",
 ];
 
 pub fn fixture(name: &str) -> Vec<u8> {
