@@ -111,11 +111,16 @@ pub struct PlannedNudge {
 impl PlannedNudge {
     pub fn cycle_key(&self) -> CycleKey {
         CycleKey {
-            contact: (self.kind != NudgeKind::FollowUp).then_some(self.contact),
+            contact: self.cycle_key_contact(),
             kind: self.kind,
             item: self.item.clone(),
             cycle_anchor: self.cycle_anchor,
         }
+    }
+
+    /// The contact as part of the [`CycleKey`]: none for a follow-up.
+    pub fn cycle_key_contact(&self) -> Option<ContactId> {
+        (self.kind != NudgeKind::FollowUp).then_some(self.contact)
     }
 }
 
