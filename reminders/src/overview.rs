@@ -136,7 +136,7 @@ fn due_follow_ups(doc: &KithDoc, now: DateTime<Utc>) -> Vec<FollowUpItem> {
             })
         })
         .collect();
-    out.sort_by(|a, b| (a.due_at, a.follow_up_id).cmp(&(b.due_at, b.follow_up_id)));
+    out.sort_by_key(|f| (f.due_at, f.follow_up_id));
     out
 }
 

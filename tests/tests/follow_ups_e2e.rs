@@ -18,13 +18,13 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 
 fn person(device: &mut Device, name: &str, at: DateTime<Utc>) -> ContactId {
     let draft = ContactDraft { name: Name { display: name.to_owned(), ..Default::default() }, ..Default::default() };
-    crdt_model::create_contact(&mut device.doc, draft, at).unwrap()
+    crdt_model::create_contact(&mut device.doc, draft, at).unwrap_or_else(|e| panic!("{e}"))
 }
 
 async fn write_follow_up(device: &mut Device, who: Vec<ContactId>, due: DateTime<Utc>, note: &str, repeat: Option<Repeat>, now: DateTime<Utc>) -> FollowUpId {
     let draft = FollowUpDraft { contact_ids: who, due_at: due, all_day: false, note: note.to_owned(), repeat };
-    let id = crdt_model::add_follow_up(&mut device.doc, draft, now).unwrap();
-    device.sync().await.unwrap();
+    let id = crdt_model::add_follow_up(&mut device.doc, draft, now).unwrap_or_else(|e| panic!("{e}"));
+    device.sync().await.unwrap_or_else(|e| panic!("{e}"));
     id
 }
 
@@ -33,7 +33,7 @@ async fn post(rs: &ReminderServer, user: &User, path: &str, body: Option<Value>)
     if let Some(body) = body {
         req = req.json(&body);
     }
-    let r = req.send().await.unwrap();
+    let r = req.send().await.unwrap_or_else(|e| panic!("{e}"));
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
