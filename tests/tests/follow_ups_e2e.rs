@@ -166,3 +166,31 @@ async fn reminders_lists_due_follow_ups_and_upcoming_important_dates() {
         "date": "2026-06-10", "days_until": 9, "years": 10,
     }]));
 }
+
+#[tokio::test]
+async fn an_important_date_is_pushed_on_the_day_and_next_years_is_planned_without_any_change() {
+    let t0 = utc(2026, 6, 1, 12, 0);
+    let rs = ReminderServer::start(t0).await.unwrap();
+    let user = rs.user("Europe/Berlin").await.unwrap();
+    let mut phone = rs.device(&user).await.unwrap();
+    let ada = person(&mut phone, "Ada", t0);
+    let date = ImportantDate { label: "Wedding anniversary".into(), month: 6, day: 10, year: None, remind: true };
+    crdt_model::add_important_date(&mut phone.doc, ada, date, t0).unwrap_or_else(|e| panic!("{e}"));
+    phone.sync().await.unwrap_or_else(|e| panic!("{e}"));
+
+    let planned = rs.wait_pending(&user, 1).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((planned[0].plan.kind, planned[0].plan.send_at), (NudgeKind::Date, utc(2026, 6, 10, 7, 0)), "09:00 CEST");
+    rs.step_to(utc(2026, 6, 10, 7, 0)).await.unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<Value> = rs.push.delivered(&user.sub).into_iter().map(|d| d.payload).collect();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["title"], "Wedding anniversary: Ada, today");
+
+    rs.step_to(utc(2026, 6, 12, 7, 0)).await.unwrap_or_else(|e| panic!("{e}"));
+    rs.wait_for_plan(&user, "next year's date", |rows| {
+        rows.iter().any(|r| r.status == NudgeStatus::Pending && r.plan.send_at == utc(2027, 6, 10, 7, 0))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    rs.step_to(utc(2027, 6, 10, 7, 0)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rs.push.delivered(&user.sub).len(), 2, "a year later, once");
+}
