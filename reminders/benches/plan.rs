@@ -1,5 +1,6 @@
 //! Planning throughput: 100,000 users × 50 contacts (10 interactions each, a cadence on
 //! every contact, birthdays on half). Run: `cargo bench -p reminders --bench plan`.
+//! Plus one big relationship-memory document (see `plan_memory.rs`; alone with `-- memory`).
 //!
 //! Users' documents are hydrated structs (what `crdt_model::load` returns); 1,000 distinct
 //! documents are planned 100 times each at different `now`s. Hydrating one document from
@@ -14,6 +15,9 @@ use crdt_model::{
     InteractionDraft, InteractionId, InteractionKind, KithDoc, Name, Settings,
 };
 use reminders::plan::plan_user;
+
+#[path = "plan_memory.rs"]
+mod memory;
 
 const USERS: usize = 100_000;
 const DISTINCT: usize = 1_000;
@@ -57,6 +61,12 @@ fn synthetic(seed: usize) -> KithDoc {
 }
 
 fn main() {
+    // `cargo bench -p reminders --bench plan -- memory`: only the relationship-memory document.
+    if std::env::args().any(|a| a == "memory") {
+        memory::run();
+        return;
+    }
+    memory::run();
     let docs: Vec<KithDoc> = (0..DISTINCT).map(synthetic).collect();
     let start = Instant::now();
     let mut nudges = 0usize;

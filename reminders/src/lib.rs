@@ -7,6 +7,7 @@ pub mod nudge;
 pub mod overview;
 pub mod payload;
 pub mod plan;
+pub mod plan_memory;
 pub mod public_addr;
 pub mod push;
 pub mod push_resolver;
@@ -18,6 +19,6 @@ pub mod worker;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::{ClaimToken, ContactId, NudgeId, SubscriptionId, UserId};
-pub use nudge::{ClaimedNudge, NudgeKind, NudgeOutcome, NudgeRecord, NudgeStatus, PlannedNudge};
+pub use nudge::{ClaimedNudge, CycleKey, NudgeItem, NudgeKind, NudgeOutcome, NudgeRecord, NudgeStatus, PlannedNudge};
 pub use store::{plan_fingerprint, DeviceSession, NudgeResult, NudgeStore, NudgeStoreError, PlanChanges, PushStore, ReminderStore};
 pub use subscription::{EndpointPolicy, PushKeys, PushSubscription, StoredSubscription};

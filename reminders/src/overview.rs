@@ -1,8 +1,11 @@
-//! `GET /api/v1/reminders`: who is overdue, who is due soon, whose birthday is coming.
+//! `GET /api/v1/reminders`: who is overdue, who is due soon, whose birthday is coming,
+//! which follow-ups are due and which important dates are coming.
 //! Computed from the document at `now`, so it is right even before any push is sent.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use crdt_model::{all_statuses, next_birthday, turning_age, ContactId, KithDoc, Status};
+use crdt_model::{all_statuses, next_birthday, next_important_date, turning_age, ContactId, FollowUpId, KithDoc, Status};
 use serde::Serialize;
 
 /// Birthdays within this many days are "upcoming".
@@ -13,6 +16,37 @@ pub struct Overview {
     pub overdue: Vec<DueItem>,
     pub due_soon: Vec<DueItem>,
     pub birthdays: Vec<BirthdayItem>,
+    /// Follow-ups due now (see [`crate::plan_memory::occurrences`]), oldest first.
+    pub follow_ups: Vec<FollowUpItem>,
+    /// Important dates with `remind` on within [`BIRTHDAY_HORIZON_DAYS`], soonest first.
+    pub important_dates: Vec<DateItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FollowUpItem {
+    pub follow_up_id: FollowUpId,
+    /// Its people still in the address book (merged ones resolved), by id.
+    pub contact_ids: Vec<ContactId>,
+    /// "Ada", "Ada and Bob", ...
+    pub names: String,
+    pub note: String,
+    /// The occurrence that is due.
+    pub due_at: DateTime<Utc>,
+    pub all_day: bool,
+    pub repeating: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DateItem {
+    pub contact_id: ContactId,
+    pub name: String,
+    pub label: String,
+    /// The local date it falls on next (YYYY-MM-DD).
+    pub date: NaiveDate,
+    /// 0 = today.
+    pub days_until: i64,
+    /// How many years it has been (an anniversary's 10th), when the year is known.
+    pub years: Option<i32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -71,5 +105,58 @@ pub fn overview(doc: &KithDoc, now: DateTime<Utc>) -> Overview {
         })
         .collect();
     birthdays.sort_by(|a, b| (a.days_until, &a.name).cmp(&(b.days_until, &b.name)));
-    Overview { overdue, due_soon, birthdays }
+    let follow_ups = due_follow_ups(doc, now);
+    let important_dates = upcoming_dates(doc, today);
+    Overview { overdue, due_soon, birthdays, follow_ups, important_dates }
+}
+
+fn due_follow_ups(doc: &KithDoc, now: DateTime<Utc>) -> Vec<FollowUpItem> {
+    let (tz, hour) = (doc.settings.tz(), doc.settings.hour());
+    let mut out: Vec<FollowUpItem> = doc
+        .follow_ups
+        .values()
+        .filter(|fu| fu.is_open())
+        .filter_map(|fu| {
+            let (due, _) = crate::plan_memory::occurrences(fu, tz, hour, now);
+            let due_at = due?;
+            let (_, names) = crate::plan_memory::people(doc, fu)?;
+            let contact_ids: BTreeSet<ContactId> = fu
+                .contacts()
+                .map(|c| doc.resolve(c))
+                .filter(|c| doc.contacts.get(c).is_some_and(|c| doc.is_active(c)))
+                .collect();
+            Some(FollowUpItem {
+                follow_up_id: fu.id,
+                contact_ids: contact_ids.into_iter().collect(),
+                names,
+                note: fu.note.as_str().to_owned(),
+                due_at,
+                all_day: fu.all_day,
+                repeating: crate::plan_memory::repeats(fu),
+            })
+        })
+        .collect();
+    out.sort_by_key(|f| (f.due_at, f.follow_up_id));
+    out
+}
+
+fn upcoming_dates(doc: &KithDoc, today: NaiveDate) -> Vec<DateItem> {
+    let mut out: Vec<DateItem> = doc
+        .active_contacts()
+        .flat_map(|c| c.dates.values().filter(|d| d.remind).map(move |d| (c, d)))
+        .filter_map(|(c, d)| {
+            let date = next_important_date(d, today)?;
+            let days_until = (date - today).num_days();
+            (days_until <= BIRTHDAY_HORIZON_DAYS).then(|| DateItem {
+                contact_id: c.id,
+                name: crate::plan::display_name(c),
+                label: d.label.clone(),
+                date,
+                days_until,
+                years: turning_age(&d.as_birthday(), date),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.days_until, &a.name, &a.label).cmp(&(b.days_until, &b.name, &b.label)));
+    out
 }

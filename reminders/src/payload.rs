@@ -25,10 +25,14 @@ pub struct NotificationPayload {
     pub tag: String,
     pub actions: Vec<NotificationAction>,
     pub contact_ids: Vec<String>,
+    /// Set on a follow-up's notification: its buttons act on the follow-up, not the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_id: Option<String>,
 }
 
-/// A notification button. `done` → `POST /api/v1/contacts/{id}/interactions`,
-/// `snooze` → `POST /api/v1/contacts/{id}/snooze`.
+/// A notification button. Without `follow_up_id`: `done` → `POST /api/v1/contacts/{id}/interactions`,
+/// `snooze` → `POST /api/v1/contacts/{id}/snooze` `{days: 7}`. With it: `done` →
+/// `POST /api/v1/follow-ups/{id}/done`, `snooze` → `POST /api/v1/follow-ups/{id}/snooze` `{days: 1}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationAction {
     pub action: String,
@@ -74,7 +78,16 @@ fn name(n: &NudgeRecord) -> String {
     base.chars().take(MAX_NAME_CHARS).collect()
 }
 
+/// A follow-up's note or a date's label, bounded like the names.
+fn detail(n: &NudgeRecord) -> Option<String> {
+    let d = n.plan.detail.trim();
+    (!d.is_empty()).then(|| d.chars().take(crate::plan_memory::MAX_DETAIL_CHARS + 1).collect())
+}
+
 fn one(n: &NudgeRecord) -> Notification {
+    if n.plan.kind == NudgeKind::FollowUp {
+        return follow_up(n);
+    }
     let who = name(n);
     let (title, body) = match n.plan.kind {
         NudgeKind::Stale => (
@@ -85,6 +98,10 @@ fn one(n: &NudgeRecord) -> Notification {
             },
         ),
         NudgeKind::Birthday => (format!("It's {who}'s birthday today"), format!("Send {who} a message?")),
+        NudgeKind::Date | NudgeKind::FollowUp => match detail(n) {
+            Some(label) => (format!("{label}: {who}, today"), format!("Send {who} a message?")),
+            None => (format!("An important day for {who}"), format!("Send {who} a message?")),
+        },
     };
     let contact = n.plan.contact.to_string();
     let topic = topic_of(n.id);
@@ -99,6 +116,31 @@ fn one(n: &NudgeRecord) -> Notification {
                 NotificationAction { action: "snooze".into(), title: "Snooze a week".into() },
             ],
             contact_ids: vec![contact],
+            follow_up_id: None,
+        },
+        topic,
+        nudges: vec![n.id],
+    }
+}
+
+/// "Follow up with Ada and Bob" / the note; Done and Snooze 1 day act on the follow-up.
+fn follow_up(n: &NudgeRecord) -> Notification {
+    let who = name(n);
+    let contact = n.plan.contact.to_string();
+    let topic = topic_of(n.id);
+    let follow_up_id = n.plan.item.follow_up_id().map(|id| id.to_string());
+    Notification {
+        payload: NotificationPayload {
+            title: format!("Follow up with {who}"),
+            body: detail(n).unwrap_or_else(|| "You asked to be reminded.".to_owned()),
+            url: format!("/contacts/{contact}"),
+            tag: topic.clone(),
+            actions: vec![
+                NotificationAction { action: "done".into(), title: "Done".into() },
+                NotificationAction { action: "snooze".into(), title: "Snooze 1 day".into() },
+            ],
+            contact_ids: vec![contact],
+            follow_up_id,
         },
         topic,
         nudges: vec![n.id],
@@ -133,6 +175,11 @@ fn digest_payload(ns: &[&NudgeRecord], shown: usize, topic: &str) -> Notificatio
         .map(|n| match n.plan.kind {
             NudgeKind::Stale => name(n),
             NudgeKind::Birthday => format!("{} (birthday)", name(n)),
+            NudgeKind::FollowUp => format!("{} (follow-up)", name(n)),
+            NudgeKind::Date => match detail(n) {
+                Some(label) => format!("{} ({label})", name(n)),
+                None => format!("{} (important date)", name(n)),
+            },
         })
         .collect();
     let rest = ns.len() - labels.len();
@@ -147,6 +194,7 @@ fn digest_payload(ns: &[&NudgeRecord], shown: usize, topic: &str) -> Notificatio
         tag: topic.to_owned(),
         actions: Vec::new(),
         contact_ids: ns.iter().take(shown).map(|n| n.plan.contact.to_string()).collect(),
+        follow_up_id: None,
     }
 }
 
@@ -173,6 +221,9 @@ mod tests {
                 contact_name: name.into(),
                 cadence_days: Some(14),
                 digest,
+                item: crate::nudge::NudgeItem::none(),
+                detail: String::new(),
+                recurring: false,
             },
             status: NudgeStatus::Sending,
             attempts: 1,
@@ -205,6 +256,29 @@ mod tests {
         let reversed: Vec<_> = ns.iter().rev().cloned().collect();
         assert_eq!(compose(&reversed)[0].topic, out[0].topic);
         assert_eq!(out[0].topic.len(), 32);
+    }
+
+    #[test]
+    fn a_follow_up_names_the_people_and_the_note_and_acts_on_the_follow_up() {
+        let fu = crdt_model::FollowUpId(Uuid::new_v4());
+        let mut n = rec("Ada and Bob", NudgeKind::FollowUp, true);
+        n.plan.item = crate::nudge::NudgeItem::follow_up(fu);
+        n.plan.detail = "Call after the surgery".into();
+        let out = compose(std::slice::from_ref(&n));
+        assert_eq!(out.len(), 1);
+        let p = &out[0].payload;
+        assert_eq!((p.title.as_str(), p.body.as_str()), ("Follow up with Ada and Bob", "Call after the surgery"));
+        assert_eq!(p.follow_up_id, Some(fu.to_string()));
+        let actions: Vec<_> = p.actions.iter().map(|a| (a.action.as_str(), a.title.as_str())).collect();
+        assert_eq!(actions, vec![("done", "Done"), ("snooze", "Snooze 1 day")]);
+
+        // Due with others: one digest as before, the follow-up labelled.
+        let mut date = rec("Cy", NudgeKind::Date, true);
+        date.plan.detail = "Anniversary".into();
+        let out = compose(&[n, date]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].payload.body, "Ada and Bob (follow-up), Cy (Anniversary)");
+        assert_eq!(out[0].payload.follow_up_id, None);
     }
 
     #[test]

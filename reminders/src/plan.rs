@@ -1,11 +1,12 @@
 //! Pure planning: from one user's document and `now`, the nudges that should exist.
 //! Stale relationships (cadence passed) and birthdays (on the day), each sent at the
-//! user's reminder hour in their own zone.
+//! user's reminder hour in their own zone; important dates and follow-ups in
+//! [`crate::plan_memory`].
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use crdt_model::{due_at, last_contacted_index, local_instant, next_birthday, reminder_instant, Contact, KithDoc};
 
-use crate::nudge::{NudgeKind, PlannedNudge};
+use crate::nudge::{NudgeItem, NudgeKind, PlannedNudge};
 
 /// The nudges `doc` calls for at `now`: at most one stale nudge (the current cycle) and
 /// one birthday nudge (the next birthday) per active contact.
@@ -32,6 +33,9 @@ pub fn plan_user(doc: &KithDoc, now: DateTime<Utc>) -> Vec<PlannedNudge> {
                     contact_name: name.clone(),
                     cadence_days: Some(days),
                     digest,
+                    item: NudgeItem::none(),
+                    detail: String::new(),
+                    recurring: false,
                 });
             }
         }
@@ -47,9 +51,14 @@ pub fn plan_user(doc: &KithDoc, now: DateTime<Utc>) -> Vec<PlannedNudge> {
                 contact_name: name,
                 cadence_days: None,
                 digest,
+                item: NudgeItem::none(),
+                detail: String::new(),
+                recurring: true,
             });
         }
     }
+    crate::plan_memory::plan_dates(doc, now, &mut out);
+    crate::plan_memory::plan_follow_ups(doc, now, &mut out);
     out
 }
 
@@ -64,7 +73,7 @@ fn stale_anchor(contact: &Contact, last: Option<DateTime<Utc>>, due: DateTime<Ut
     }
 }
 
-fn utc_midnight(day: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn utc_midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
 use crate::ids::{ClaimToken, NudgeId, UserId};
-use crate::nudge::{ClaimedNudge, NudgeOutcome, NudgeRecord, PlannedNudge};
+use crate::nudge::{ClaimedNudge, NudgeKind, NudgeOutcome, NudgeRecord, PlannedNudge};
 use crate::subscription::{PushSubscription, StoredSubscription};
 
 /// The signed-in device a subscription belongs to (the server's session id), so logging a
@@ -59,10 +59,15 @@ pub trait NudgeStore: Send + Sync + 'static {
     /// Every schedule row of `user` (any status), ordered by `send_at`.
     async fn user_nudges(&self, user: UserId) -> NudgeResult<Vec<NudgeRecord>>;
 
-    /// Users with a birthday nudge due in `(from, to]` and no later birthday cycle for that
-    /// contact: their plan is waiting for next year's, which only a new plan adds. At most
-    /// `limit` users.
-    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>>;
+    /// Users with a recurring nudge of `kind` (a birthday, an important date, a repeating
+    /// follow-up) due in `(from, to]` and no later cycle of the same contact and item: their
+    /// plan is waiting for the next occurrence, which only a new plan adds. At most `limit` users.
+    async fn to_roll_over(&self, kind: NudgeKind, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>>;
+
+    /// [`NudgeStore::to_roll_over`] for birthdays.
+    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
+        self.to_roll_over(NudgeKind::Birthday, from, to, limit).await
+    }
 
     /// Pending or in-flight nudges across all users (a gauge for `/metrics`).
     async fn pending_count(&self) -> NudgeResult<u64>;
@@ -143,7 +148,12 @@ pub fn diff_plan(existing: &[NudgeRecord], desired: &[PlannedNudge]) -> PlanDiff
 
     use crate::nudge::NudgeStatus;
 
-    let key = |p: &PlannedNudge| (p.contact, p.kind, p.cycle_anchor);
+    // Borrowed, not `PlannedNudge::cycle_key` (which owns its item): a big plan builds two
+    // maps of these, and cloning every item string doubled the diff's time.
+    fn key(p: &PlannedNudge) -> (Option<crate::ids::ContactId>, crate::nudge::NudgeKind, &str, DateTime<Utc>) {
+        let k = p.cycle_key_contact();
+        (k, p.kind, p.item.as_str(), p.cycle_anchor)
+    }
     let wanted: HashMap<_, &PlannedNudge> = desired.iter().map(|p| (key(p), p)).collect();
     let mut have: HashMap<_, &NudgeRecord> = HashMap::with_capacity(existing.len());
     let mut diff = PlanDiff::default();
@@ -161,6 +171,9 @@ pub fn diff_plan(existing: &[NudgeRecord], desired: &[PlannedNudge]) -> PlanDiff
                 } else if want.contact_name != row.plan.contact_name
                     || want.cadence_days != row.plan.cadence_days
                     || want.digest != row.plan.digest
+                    || want.contact != row.plan.contact
+                    || want.detail != row.plan.detail
+                    || want.recurring != row.plan.recurring
                 {
                     let mut keep = (*want).clone();
                     keep.send_at = row.plan.send_at;
@@ -193,6 +206,7 @@ pub fn plan_fingerprint(desired: &[PlannedNudge]) -> u64 {
         // SipHash with fixed keys: the same plan gives the same number in every process.
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (p.contact, p.kind, p.cycle_anchor, p.due_at, &p.contact_name, p.cadence_days, p.digest).hash(&mut h);
+        (&p.item, &p.detail, p.recurring).hash(&mut h);
         h.finish()
     };
     let mut each: Vec<u64> = desired.iter().map(one).collect();
@@ -224,6 +238,9 @@ mod tests {
             contact_name: "Ada".into(),
             cadence_days: Some(14),
             digest: true,
+            item: crate::nudge::NudgeItem::none(),
+            detail: String::new(),
+            recurring: false,
         }
     }
 
@@ -284,6 +301,25 @@ mod tests {
     }
 
     #[test]
+    fn a_follow_up_whose_people_change_keeps_its_sent_occurrence() {
+        let fu = crdt_model::FollowUpId(Uuid::new_v4());
+        let mut sent = planned(ContactId(Uuid::from_u128(2)), 1, 5);
+        sent.kind = NudgeKind::FollowUp;
+        sent.item = crate::nudge::NudgeItem::follow_up(fu);
+        let mut now_first_is_other = sent.clone();
+        now_first_is_other.contact = ContactId(Uuid::from_u128(1));
+        let diff = diff_plan(&[row(sent.clone(), NudgeStatus::Sent)], std::slice::from_ref(&now_first_is_other));
+        assert_eq!(diff, PlanDiff::default(), "the occurrence was sent; it is not new");
+        // Two dates of one contact on one day are two nudges.
+        let mut a = planned(ContactId(Uuid::from_u128(3)), 1, 5);
+        a.kind = NudgeKind::Date;
+        a.item = crate::nudge::NudgeItem::date("a");
+        let mut b = a.clone();
+        b.item = crate::nudge::NudgeItem::date("b");
+        assert_eq!(diff_plan(&[], &[a, b]).insert.len(), 2);
+    }
+
+    #[test]
     fn fingerprint_sees_what_the_diff_sees_and_nothing_else() {
         let (a, b) = (ContactId(Uuid::new_v4()), ContactId(Uuid::new_v4()));
         let plan = vec![planned(a, 1, 5), planned(b, 2, 6)];
@@ -298,13 +334,17 @@ mod tests {
         assert_eq!(diff_plan(&rows, &later), PlanDiff::default());
 
         // Everything the diff compares moves the fingerprint.
-        let changes: [fn(&mut PlannedNudge); 6] = [
+        let changes: [fn(&mut PlannedNudge); 10] = [
             |p| p.due_at = t(9),
             |p| p.cycle_anchor = t(3),
             |p| p.contact_name = "Ada L.".into(),
             |p| p.cadence_days = Some(30),
             |p| p.digest = false,
             |p| p.kind = NudgeKind::Birthday,
+            |p| p.item = crate::nudge::NudgeItem::date("k1"),
+            |p| p.detail = "call her after the surgery".into(),
+            |p| p.recurring = true,
+            |p| p.contact = ContactId(Uuid::from_u128(7)),
         ];
         for change in changes {
             let mut moved = plan.clone();

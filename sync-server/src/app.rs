@@ -47,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .route("/reminders", get(crate::handlers::reminders::list))
         .route("/contacts/{id}/interactions", post(crate::handlers::actions::log_interaction))
         .route("/contacts/{id}/snooze", post(crate::handlers::actions::snooze))
+        .route("/follow-ups/{id}/done", post(crate::handlers::follow_ups::done))
+        .route("/follow-ups/{id}/snooze", post(crate::handlers::follow_ups::snooze))
         .method_not_allowed_fallback(method_not_allowed);
 
     let router = Router::new()

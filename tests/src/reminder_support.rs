@@ -90,5 +90,8 @@ pub fn nudge(name: &str, send_at: DateTime<Utc>, digest: bool) -> PlannedNudge {
         contact_name: name.to_owned(),
         cadence_days: Some(14),
         digest,
+        item: reminders::NudgeItem::none(),
+        detail: String::new(),
+        recurring: false,
     }
 }

@@ -196,6 +196,9 @@ async fn birthdays_that_are_over_and_not_yet_rolled_over_are_found() {
             contact_name: "Grace".into(),
             cadence_days: None,
             digest: false,
+            item: reminders::NudgeItem::none(),
+            detail: String::new(),
+            recurring: true,
         };
         let (over, upcoming, old) = (user(&store).await, user(&store).await, user(&store).await);
         let grace = reminders::ContactId::new_random();

@@ -6,6 +6,7 @@ pub mod actions;
 mod blocking;
 pub mod devices;
 pub mod duplicates;
+pub mod follow_ups;
 pub mod export;
 pub mod health;
 pub mod import;

@@ -1,5 +1,5 @@
-//! `GET /api/v1/reminders`: overdue, due soon and upcoming birthdays, computed by the
-//! server from the user's document.
+//! `GET /api/v1/reminders`: overdue, due soon, upcoming birthdays, due follow-ups and upcoming
+//! important dates, computed by the server from the user's document.
 
 use axum::extract::State;
 use axum::Json;

@@ -181,3 +181,30 @@ pub async fn replan_doc(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use crdt_model::{add_follow_up, create_contact, edit_follow_up, new_document, ContactDraft, FollowUpDraft, FollowUpPatch, Name};
+
+    use super::*;
+
+    /// A follow-up's note is shown in its notification, so typing into it is not a notes-only
+    /// change (the memo must not skip it) and it moves the fingerprint (the store is updated).
+    #[test]
+    fn editing_a_follow_up_note_is_planned_and_reaches_the_store() -> Result<(), Box<dyn std::error::Error>> {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().ok_or("time")?;
+        let mut am = new_document("Europe/Berlin", now)?;
+        let ada = create_contact(&mut am, ContactDraft { name: Name { display: "Ada".into(), ..Name::default() }, ..ContactDraft::default() }, now)?;
+        let draft = FollowUpDraft { contact_ids: vec![ada], due_at: now + chrono::Duration::days(2), all_day: false, note: "Call".into(), repeat: None };
+        let id = add_follow_up(&mut am, draft, now)?;
+        let before = am.get_heads();
+        let planned = plan_user(&crdt_model::load_without_notes(&am).doc, now);
+        edit_follow_up(&mut am, id, FollowUpPatch { note: Some("Call after the surgery".into()), ..FollowUpPatch::default() }, now)?;
+        assert!(!crdt_model::only_notes_changed(&am, &before), "not a contact note: must be re-planned");
+        let after = plan_user(&crdt_model::load_without_notes(&am).doc, now);
+        assert_eq!(after.iter().find(|p| p.kind == reminders::NudgeKind::FollowUp).map(|p| p.detail.as_str()), Some("Call after the surgery"));
+        assert_ne!(plan_fingerprint(&planned), plan_fingerprint(&after));
+        Ok(())
+    }
+}

@@ -1,10 +1,13 @@
 //! Birthdays roll over with time, not with edits: once this year's birthday is over, only a
 //! new plan adds next year's, and nobody may touch the document for a year. So every few
 //! hours (on the reminder clock) the store is asked which users have a birthday nudge that is
-//! over with no later cycle (`NudgeStore::birthdays_to_roll_over`), and those are re-planned.
+//! over with no later cycle (`NudgeStore::to_roll_over`), and those are re-planned. The same
+//! holds for important dates (next year's) and repeating follow-ups (the occurrence after the
+//! next: a plan holds the next one only, so once it is due the one after it is missing).
 //! Durable by design: the schedule is the store's, so a restart or a long outage loses no one.
 
 use chrono::{DateTime, Duration, Utc};
+use reminders::NudgeKind;
 
 use crate::ids::DocId;
 use super::Sources;
@@ -13,8 +16,10 @@ use super::Sources;
 /// so planning it a few hours after this year's is over is early enough.
 const EVERY_HOURS: i64 = 6;
 
-/// A birthday nudge's `due_at` is local midnight of the day; 25 hours later the day is over
-/// in every zone, DST days included.
+/// A birthday's or date's nudge's `due_at` is local midnight of the day; 25 hours later the
+/// day is over in every zone, DST days included. (A follow-up's `due_at` is its occurrence's
+/// instant: over as soon as it has come. The shortest repeat is a day, far longer than the
+/// sweep's period, so the occurrence after it is planned well before it is due.)
 const OVER_AFTER_HOURS: i64 = 25;
 
 /// How long after a birthday it is still looked for: covers a server down for a week.
@@ -41,15 +46,23 @@ impl Schedule {
     }
 }
 
-/// The documents of every user whose birthday nudge due in `window` has no next cycle yet.
-pub async fn documents(state: &Sources, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Vec<DocId> {
-    let users = match state.store.birthdays_to_roll_over(from, to, LIMIT).await {
-        Ok(users) => users,
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot look for birthdays to roll over; the next sweep retries");
-            return Vec::new();
+/// Which `(from, to]` window of `due_at`s each recurring kind is looked for in, from the
+/// birthday window [`Schedule::due`] gives.
+fn windows((from, to): (DateTime<Utc>, DateTime<Utc>)) -> [(NudgeKind, DateTime<Utc>, DateTime<Utc>); 3] {
+    let now = to + Duration::hours(OVER_AFTER_HOURS);
+    [(NudgeKind::Birthday, from, to), (NudgeKind::Date, from, to), (NudgeKind::FollowUp, from, now)]
+}
+
+/// The documents of every user whose birthday, date or repeating follow-up nudge due in its
+/// window has no next cycle yet.
+pub async fn documents(state: &Sources, window: (DateTime<Utc>, DateTime<Utc>)) -> Vec<DocId> {
+    let mut users = std::collections::BTreeSet::new();
+    for (kind, from, to) in windows(window) {
+        match state.store.to_roll_over(kind, from, to, LIMIT).await {
+            Ok(found) => users.extend(found),
+            Err(e) => tracing::warn!(error = %e, kind = kind.as_str(), "cannot look for reminders to roll over; the next sweep retries"),
         }
-    };
+    }
     let mut docs = Vec::with_capacity(users.len());
     for user in users {
         match state.store.user_by_id(user).await {
@@ -59,7 +72,7 @@ pub async fn documents(state: &Sources, (from, to): (DateTime<Utc>, DateTime<Utc
         }
     }
     if !docs.is_empty() {
-        tracing::info!(users = docs.len(), "re-planning users whose birthday reminders roll over to next year");
+        tracing::info!(users = docs.len(), "re-planning users whose recurring reminders roll over to their next cycle");
     }
     docs
 }
@@ -85,5 +98,13 @@ mod tests {
         // A clock that jumps (a test stepping days, a suspended host) sweeps once, not once per missed slot.
         assert!(s.due(at(1000)).is_some());
         assert_eq!(s.due(at(1001)), None);
+    }
+
+    #[test]
+    fn follow_ups_are_looked_for_as_soon_as_their_occurrence_has_come() {
+        let w = windows((at(-8 * 24), at(-OVER_AFTER_HOURS)));
+        assert_eq!(w[0], (NudgeKind::Birthday, at(-8 * 24), at(-OVER_AFTER_HOURS)));
+        assert_eq!(w[1], (NudgeKind::Date, at(-8 * 24), at(-OVER_AFTER_HOURS)), "a date is a day, like a birthday");
+        assert_eq!(w[2], (NudgeKind::FollowUp, at(-8 * 24), at(0)));
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use reminders::store::diff_plan;
 use reminders::{
-    ClaimToken, ClaimedNudge, ContactId, NudgeId, NudgeKind, NudgeOutcome, NudgeRecord, NudgeResult,
+    ClaimToken, ClaimedNudge, ContactId, NudgeId, NudgeItem, NudgeKind, NudgeOutcome, NudgeRecord, NudgeResult,
     NudgeStatus, NudgeStore, NudgeStoreError, PlanChanges, PlannedNudge, UserId,
 };
 use sqlx::postgres::PgRow;
@@ -22,7 +22,7 @@ const PENDING_COUNT: &str = "SELECT (SELECT COUNT(*) FROM nudges WHERE status = 
      + (SELECT COUNT(*) FROM nudges WHERE status = 'sending')";
 
 const NUDGE_COLUMNS: &str = "n.id, n.user_id, n.contact_id, n.kind, n.cycle_anchor, n.due_at, n.send_at, n.status, \
-                             n.attempts, n.contact_name, n.cadence_days, n.digest";
+                             n.attempts, n.contact_name, n.cadence_days, n.digest, n.item_id, n.detail, n.recurring";
 
 pub(super) fn backend(e: sqlx::Error) -> NudgeStoreError {
     NudgeStoreError::Backend(Box::new(e))
@@ -45,6 +45,9 @@ fn nudge(row: &PgRow) -> NudgeResult<NudgeRecord> {
             contact_name: row.try_get("contact_name").map_err(backend)?,
             cadence_days: cadence.and_then(|d| u32::try_from(d).ok()),
             digest: row.try_get("digest").map_err(backend)?,
+            item: NudgeItem(row.try_get("item_id").map_err(backend)?),
+            detail: row.try_get("detail").map_err(backend)?,
+            recurring: row.try_get("recurring").map_err(backend)?,
         },
         status: NudgeStatus::parse(&status).ok_or_else(|| NudgeStoreError::Corrupt(format!("status {status:?}")))?,
         attempts: u32::try_from(attempts).unwrap_or(0),
@@ -68,7 +71,8 @@ async fn replace_plan(tx: &mut Transaction<'_, Postgres>, user: UserId, desired:
     for p in &diff.insert {
         sqlx::query(
             "INSERT INTO nudges (id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
-             contact_name, cadence_days, digest) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, $10) \
+             contact_name, cadence_days, digest, item_id, detail, recurring) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT DO NOTHING",
         )
         .bind(Uuid::new_v4())
@@ -81,14 +85,17 @@ async fn replace_plan(tx: &mut Transaction<'_, Postgres>, user: UserId, desired:
         .bind(&p.contact_name)
         .bind(cadence(p))
         .bind(p.digest)
+        .bind(p.item.as_str())
+        .bind(&p.detail)
+        .bind(p.recurring)
         .execute(&mut **tx)
         .await
         .map_err(backend)?;
     }
     for (id, p) in &diff.update {
         sqlx::query(
-            "UPDATE nudges SET due_at = $1, send_at = $2, contact_name = $3, cadence_days = $4, digest = $5 \
-             WHERE id = $6 AND status = 'pending'",
+            "UPDATE nudges SET due_at = $1, send_at = $2, contact_name = $3, cadence_days = $4, digest = $5, \
+             contact_id = $7, detail = $8, recurring = $9 WHERE id = $6 AND status = 'pending'",
         )
         .bind(p.due_at)
         .bind(p.send_at)
@@ -96,6 +103,9 @@ async fn replace_plan(tx: &mut Transaction<'_, Postgres>, user: UserId, desired:
         .bind(cadence(p))
         .bind(p.digest)
         .bind(id.0)
+        .bind(p.contact.0)
+        .bind(&p.detail)
+        .bind(p.recurring)
         .execute(&mut **tx)
         .await
         .map_err(backend)?;
@@ -181,17 +191,18 @@ impl NudgeStore for PostgresStore {
         rows.iter().map(nudge).collect()
     }
 
-    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
+    async fn to_roll_over(&self, kind: NudgeKind, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
         let users: Vec<uuid::Uuid> = sqlx::query_scalar(
             "SELECT DISTINCT n.user_id FROM nudges n \
-             WHERE n.kind = 'birthday' AND n.due_at > $1 AND n.due_at <= $2 \
+             WHERE n.kind = $4 AND n.due_at > $1 AND n.due_at <= $2 AND n.recurring \
                AND NOT EXISTS (SELECT 1 FROM nudges m WHERE m.user_id = n.user_id AND m.contact_id = n.contact_id \
-                               AND m.kind = 'birthday' AND m.cycle_anchor > n.cycle_anchor) \
+                               AND m.kind = n.kind AND m.item_id = n.item_id AND m.cycle_anchor > n.cycle_anchor) \
              LIMIT $3",
         )
         .bind(from)
         .bind(to)
         .bind(i64::from(limit))
+        .bind(kind.as_str())
         .fetch_all(self.pool())
         .await
         .map_err(backend)?;

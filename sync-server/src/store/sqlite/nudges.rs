@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use reminders::store::diff_plan;
 use reminders::{
-    ClaimToken, ClaimedNudge, ContactId, NudgeId, NudgeKind, NudgeOutcome, NudgeRecord, NudgeResult,
+    ClaimToken, ClaimedNudge, ContactId, NudgeId, NudgeItem, NudgeKind, NudgeOutcome, NudgeRecord, NudgeResult,
     NudgeStatus, NudgeStore, NudgeStoreError, PlanChanges, PlannedNudge, UserId,
 };
 use sqlx::sqlite::SqliteRow;
@@ -24,12 +24,12 @@ use super::SqliteStore;
 const PENDING_COUNT: &str = "SELECT (SELECT COUNT(*) FROM nudges WHERE status = 'pending') \
      + (SELECT COUNT(*) FROM nudges WHERE status = 'sending')";
 
-/// See [`NudgeStore::birthdays_to_roll_over`]; walks `nudges_birthday_due_idx`, and the cycle
-/// key's index for the later-cycle check.
+/// See [`NudgeStore::to_roll_over`]; walks the kind's `nudges_*_due_idx`, and the cycle key's
+/// index for the later-cycle check.
 const ROLL_OVER: &str = "SELECT DISTINCT n.user_id FROM nudges n \
-     WHERE n.kind = 'birthday' AND n.due_at > ? AND n.due_at <= ? \
+     WHERE n.kind = ? AND n.due_at > ? AND n.due_at <= ? AND n.recurring <> 0 \
        AND NOT EXISTS (SELECT 1 FROM nudges m WHERE m.user_id = n.user_id AND m.contact_id = n.contact_id \
-                       AND m.kind = 'birthday' AND m.cycle_anchor > n.cycle_anchor) \
+                       AND m.kind = n.kind AND m.item_id = n.item_id AND m.cycle_anchor > n.cycle_anchor) \
      LIMIT ?";
 
 /// Ids per `… IN (…)` list (marking nudges sent, looking up subscriptions); far below
@@ -37,7 +37,7 @@ const ROLL_OVER: &str = "SELECT DISTINCT n.user_id FROM nudges n \
 pub(super) const SENT_CHUNK: usize = 256;
 
 const NUDGE_COLUMNS: &str = "id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
-                             contact_name, cadence_days, digest";
+                             contact_name, cadence_days, digest, item_id, detail, recurring";
 
 pub(super) fn backend(e: sqlx::Error) -> NudgeStoreError {
     NudgeStoreError::Backend(Box::new(e))
@@ -73,6 +73,9 @@ fn nudge(row: &SqliteRow) -> NudgeResult<NudgeRecord> {
             contact_name: row.try_get("contact_name").map_err(backend)?,
             cadence_days: cadence.and_then(|d| u32::try_from(d).ok()),
             digest: row.try_get::<i64, _>("digest").map_err(backend)? != 0,
+            item: NudgeItem(row.try_get("item_id").map_err(backend)?),
+            detail: row.try_get("detail").map_err(backend)?,
+            recurring: row.try_get::<i64, _>("recurring").map_err(backend)? != 0,
         },
         status: NudgeStatus::parse(&status).ok_or_else(|| NudgeStoreError::Corrupt(format!("status {status:?}")))?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -89,7 +92,7 @@ async fn user_rows(conn: &mut sqlx::SqliteConnection, user: UserId) -> NudgeResu
     rows.iter().map(nudge).collect()
 }
 
-/// Rows per multi-row `INSERT` (10 values each: far below SQLite's variable limit).
+/// Rows per multi-row `INSERT` (13 values each: far below SQLite's variable limit).
 const INSERT_CHUNK: usize = 200;
 
 /// Inserts in multi-row statements: a user's first plan (or an import) is dozens of rows, and
@@ -98,7 +101,7 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, user: UserId, plans: &[Pla
     for chunk in plans.chunks(INSERT_CHUNK) {
         let mut q = sqlx::QueryBuilder::<Sqlite>::new(
             "INSERT INTO nudges (id, user_id, contact_id, kind, cycle_anchor, due_at, send_at, status, attempts, \
-             contact_name, cadence_days, digest) ",
+             contact_name, cadence_days, digest, item_id, detail, recurring) ",
         );
         q.push_values(chunk, |mut row, p| {
             row.push_bind(NudgeId::random().0.to_string())
@@ -112,7 +115,10 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, user: UserId, plans: &[Pla
                 .push("0")
                 .push_bind(p.contact_name.clone())
                 .push_bind(p.cadence_days.map(i64::from))
-                .push_bind(i64::from(p.digest));
+                .push_bind(i64::from(p.digest))
+                .push_bind(p.item.0.clone())
+                .push_bind(p.detail.clone())
+                .push_bind(i64::from(p.recurring));
         });
         q.push(" ON CONFLICT DO NOTHING");
         q.build().execute(&mut **tx).await.map_err(backend)?;
@@ -122,14 +128,17 @@ async fn insert_all(tx: &mut Transaction<'_, Sqlite>, user: UserId, plans: &[Pla
 
 async fn update(tx: &mut Transaction<'_, Sqlite>, id: NudgeId, p: &PlannedNudge) -> NudgeResult<()> {
     sqlx::query(
-        "UPDATE nudges SET due_at = ?, send_at = ?, contact_name = ?, cadence_days = ?, digest = ? \
-         WHERE id = ? AND status = 'pending'",
+        "UPDATE nudges SET due_at = ?, send_at = ?, contact_name = ?, cadence_days = ?, digest = ?, \
+         contact_id = ?, detail = ?, recurring = ? WHERE id = ? AND status = 'pending'",
     )
     .bind(ms(p.due_at))
     .bind(ms(p.send_at))
     .bind(&p.contact_name)
     .bind(p.cadence_days.map(i64::from))
     .bind(i64::from(p.digest))
+    .bind(p.contact.0.to_string())
+    .bind(&p.detail)
+    .bind(i64::from(p.recurring))
     .bind(id.0.to_string())
     .execute(&mut **tx)
     .await
@@ -252,8 +261,9 @@ impl NudgeStore for SqliteStore {
         user_rows(&mut conn, user).await
     }
 
-    async fn birthdays_to_roll_over(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
+    async fn to_roll_over(&self, kind: NudgeKind, from: DateTime<Utc>, to: DateTime<Utc>, limit: u32) -> NudgeResult<Vec<UserId>> {
         let rows = sqlx::query(ROLL_OVER)
+            .bind(kind.as_str())
             .bind(ms(from))
             .bind(ms(to))
             .bind(i64::from(limit))
