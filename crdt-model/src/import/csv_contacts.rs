@@ -203,6 +203,10 @@ fn group(c: &mut ParsedContact, kind: GroupKind, cols: &GroupCols, record: &csv:
         }
         GroupKind::Relation => {
             for r in labeled_values(cols, record) {
+                if LabeledName::is_link(&r.value) {
+                    warnings.push(format!("related person {:?} is a link, not a name; skipped", r.value.chars().take(40).collect::<String>()));
+                    continue;
+                }
                 c.related.push(LabeledName { label: labels::readable(&r.label), name: r.value });
             }
         }

@@ -74,6 +74,16 @@ pub struct LabeledName {
     pub name: String,
 }
 
+impl LabeledName {
+    /// Whether `name` is a link (vCard 4 `RELATED` may point at another card; a CSV column
+    /// may hold a URL) rather than a person's name: such a value names nobody Kith can show,
+    /// and every importer skips it the same way, so a file and its export agree.
+    pub fn is_link(name: &str) -> bool {
+        let lower = name.trim_start().to_ascii_lowercase();
+        ["urn:", "http://", "https://", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ParsedAddress {
     pub label: String,

@@ -348,8 +348,7 @@ fn add_date(c: &mut ParsedContact, label: String, date: PartialDate) {
 /// link to another card, which names nobody Kith can show.
 fn related(e: &VCardEntry, group_labels: &HashMap<String, String>, c: &mut ParsedContact, warnings: &mut Vec<String>) {
     let Some(name) = first_text_joined(e) else { return };
-    let lower = name.to_ascii_lowercase();
-    if ["urn:", "http://", "https://", "mailto:", "tel:"].iter().any(|p| lower.starts_with(p)) {
+    if LabeledName::is_link(&name) {
         warnings.push(format!("related person {:?} is a link, not a name; skipped", shorten(&name)));
         return;
     }
