@@ -29,6 +29,9 @@ pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 10;
 /// Four times the default message limit: a legitimately compressed change never comes near.
 pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
 pub const DEFAULT_SYNC_JOIN_TIMEOUT_SECS: u64 = 10;
+// connection storm
+pub const DEFAULT_SESSION_CACHE_SECS: u64 = 30;
+pub const DEFAULT_SESSION_CACHE_ENTRIES: usize = 20_000;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -162,6 +165,17 @@ pub struct Config {
     /// Seconds a new /sync socket may take to send `join` before it is closed.
     #[arg(long, env = "KITH_SYNC_JOIN_TIMEOUT_SECS", default_value_t = DEFAULT_SYNC_JOIN_TIMEOUT_SECS)]
     pub sync_join_timeout_secs: u64,
+
+    // --- connection storm (issue 12, finding 5) ---
+    /// Seconds a confirmed token is answered from memory instead of the database. Sign-outs
+    /// on this instance take effect at once regardless; ones made by another process
+    /// (`kith user reset-password`, another instance) within this time. 0 = no cache.
+    #[arg(long, env = "KITH_SESSION_CACHE_SECS", default_value_t = DEFAULT_SESSION_CACHE_SECS)]
+    pub session_cache_secs: u64,
+
+    /// Most tokens the session cache holds.
+    #[arg(long, env = "KITH_SESSION_CACHE_ENTRIES", default_value_t = DEFAULT_SESSION_CACHE_ENTRIES)]
+    pub session_cache_entries: usize,
 }
 
 impl Default for Config {
@@ -192,6 +206,8 @@ impl Default for Config {
             http_header_timeout_secs: DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
             max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
             sync_join_timeout_secs: DEFAULT_SYNC_JOIN_TIMEOUT_SECS,
+            session_cache_secs: DEFAULT_SESSION_CACHE_SECS,
+            session_cache_entries: DEFAULT_SESSION_CACHE_ENTRIES,
         }
     }
 }
@@ -246,6 +262,8 @@ impl fmt::Debug for Config {
             .field("http_header_timeout_secs", &self.http_header_timeout_secs)
             .field("max_inflated_bytes", &self.max_inflated_bytes)
             .field("sync_join_timeout_secs", &self.sync_join_timeout_secs)
+            .field("session_cache_secs", &self.session_cache_secs)
+            .field("session_cache_entries", &self.session_cache_entries)
             .finish()
     }
 }

@@ -18,7 +18,7 @@ use automerge::Automerge;
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use kith_tests::load::accounts::{kith_users, UserTarget};
-use kith_tests::load::stats::Percentiles;
+use kith_tests::load::stats::{cpu_seconds, Percentiles};
 use kith_tests::process::KithProcess;
 use sync_server::sync::messages::{Message, PeerId};
 use tokio::sync::Mutex;
@@ -39,6 +39,9 @@ struct Args {
     /// Run a CPU-burning process beside the server for the storm.
     #[arg(long)]
     busy: bool,
+    /// The server's pid when given `--url`, to report the CPU it spent on the storm.
+    #[arg(long)]
+    server_pid: Option<u32>,
 }
 
 #[derive(Default)]
@@ -58,6 +61,9 @@ struct Report {
     join_to_peer: Percentiles,
     request_to_sync: Percentiles,
     errors: std::collections::BTreeMap<String, u64>,
+    /// CPU seconds the server spent from the first device to the last answer (how much of the
+    /// 2 cores the storm needs, apart from queueing).
+    server_cpu_s: Option<f64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -65,14 +71,15 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let report = runtime.block_on(run(args))?;
     eprintln!(
-        "== storm: {} devices over {} ms{}\nupgrade        ms: {}\njoin → peer    ms: {}\nrequest → sync ms: {}\nerrors: {:?}",
+        "== storm: {} devices over {} ms{}\nupgrade        ms: {}\njoin → peer    ms: {}\nrequest → sync ms: {}\nerrors: {:?}\nserver CPU: {}",
         report.devices,
         report.spread_ms,
         if report.busy { ", one busy process beside the server" } else { "" },
         show(&report.upgrade),
         show(&report.join_to_peer),
         show(&report.request_to_sync),
-        report.errors
+        report.errors,
+        report.server_cpu_s.map_or("unknown (give --server-pid)".to_owned(), |s| format!("{s:.2} s")),
     );
     println!("RESULT {}", serde_json::to_string(&report)?);
     Ok(())
@@ -96,6 +103,8 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     let users = args.devices.div_ceil(2);
     eprintln!("stormbench: creating {users} accounts on {base}");
     let targets = kith_users(&base, users).await?;
+    let server_pid = args.server_pid.or_else(|| started_here.as_ref().and_then(KithProcess::pid));
+    let server_cpu = || server_pid.and_then(cpu_seconds);
 
     let busy = if args.busy {
         Some(
@@ -109,6 +118,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         None
     };
     let samples = Arc::new(Mutex::new(Samples::default()));
+    let cpu_before = server_cpu();
     let start = Instant::now() + Duration::from_millis(200);
     let step = Duration::from_micros(args.spread_ms * 1000 / args.devices.max(1) as u64);
     // Every socket stays open until the whole storm has arrived, as a real fleet would.
@@ -150,6 +160,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         }
     };
     let _ = tokio::time::timeout(deadline, all_in).await;
+    let server_cpu_s = server_cpu().zip(cpu_before).map(|(after, before)| after - before);
     let _ = hold_tx.send(true);
     for t in tasks {
         let _ = t.await;
@@ -164,6 +175,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         join_to_peer: Percentiles::of_micros(s.join_to_peer),
         request_to_sync: Percentiles::of_micros(s.request_to_sync),
         errors: s.errors,
+        server_cpu_s,
     })
 }
 
