@@ -147,3 +147,31 @@ async fn open_refuses_unknown_schemes_without_echoing_secrets() {
     let text = err.to_string();
     assert!(text.contains("mysql") && !text.contains("hunter2"), "{text}");
 }
+
+#[tokio::test]
+async fn authenticating_writes_last_seen_in_a_later_batch_not_inline() {
+    let (_dir, store) = fresh().await;
+    let alice = store.create_user("a@example.com", "phc", DocId::random(), t0()).await.expect("a");
+    let session = store.create_session(alice, &[1; 32], "phone", t0()).await.expect("session");
+    let stored = |store: SqliteStore| async move {
+        let ms: i64 = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+            .fetch_one(store.pool())
+            .await
+            .expect("row");
+        ms
+    };
+    let later = t0() + Duration::minutes(5);
+    let found = store.session_by_token_hash(&[1; 32], later).await.expect("q").expect("found");
+    assert_eq!(found.last_seen_at, later);
+    // A reconnect storm must not be one commit per device: nothing is written yet...
+    assert_eq!(stored(store.clone()).await, t0().timestamp_millis());
+    // ...though listing devices already shows it...
+    let listed = store.list_sessions(alice).await.expect("list");
+    assert_eq!((listed[0].id, listed[0].last_seen_at), (session, later));
+    // ...and the batch writes it within a few seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stored(store.clone()).await != later.timestamp_millis() {
+        assert!(std::time::Instant::now() < deadline, "last_seen_at never written");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

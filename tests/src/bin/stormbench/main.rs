@@ -42,6 +42,14 @@ struct Args {
     /// The server's pid when given `--url`, to report the CPU it spent on the storm.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Before the storm, mark every session last seen long ago, as after a restart (accounts
+    /// made seconds before look fresh, and authenticating a fresh session writes nothing).
+    /// Needs the server's SQLite file: the one started here, or `--database FILE`.
+    #[arg(long)]
+    stale_sessions: bool,
+    /// The SQLite file of the server given with `--url` (for `--stale-sessions`).
+    #[arg(long)]
+    database: Option<std::path::PathBuf>,
 }
 
 #[derive(Default)]
@@ -91,10 +99,11 @@ fn show(p: &Percentiles) -> String {
 
 async fn run(args: Args) -> anyhow::Result<Report> {
     let data_dir = tempfile::tempdir()?;
+    let db_file = args.database.clone().unwrap_or_else(|| data_dir.path().join("kith.db"));
     let started_here = match &args.url {
         Some(_) => None,
         None => {
-            let db = format!("sqlite://{}", data_dir.path().join("kith.db").display());
+            let db = format!("sqlite://{}", db_file.display());
             // Every account is signed up from this one address: no sign-up throttle.
             Some(KithProcess::start_with(&db, &[("KITH_SIGNUPS_PER_HOUR", "0")]).await?)
         }
@@ -103,6 +112,9 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     let users = args.devices.div_ceil(2);
     eprintln!("stormbench: creating {users} accounts on {base}");
     let targets = kith_users(&base, users).await?;
+    if args.stale_sessions {
+        age_sessions(&db_file).await.context("--stale-sessions")?;
+    }
     let server_pid = args.server_pid.or_else(|| started_here.as_ref().and_then(KithProcess::pid));
     let server_cpu = || server_pid.and_then(cpu_seconds);
 
@@ -177,6 +189,19 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         errors: s.errors,
         server_cpu_s,
     })
+}
+
+/// Every session last seen at the epoch: the server's next authentication of each writes.
+async fn age_sessions(db: &std::path::Path) -> anyhow::Result<()> {
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .busy_timeout(Duration::from_secs(10))
+        .connect()
+        .await?;
+    let aged = sqlx::query("UPDATE sessions SET last_seen_at = 0").execute(&mut conn).await?;
+    eprintln!("stormbench: {} sessions marked last seen long ago", aged.rows_affected());
+    Ok(())
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
