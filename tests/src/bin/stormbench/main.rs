@@ -6,7 +6,11 @@
 //! WebSocket adapter gives up on `peer` after 1 s, so the tail is what matters.
 //!
 //!   stormbench --devices 2000 --spread-ms 2000            # starts the `kith` beside it
-//!   stormbench --devices 2000 --busy --url http://127.0.0.1:8080
+//!   stormbench --devices 2000 --busy --url http://127.0.0.1:8080 --server-pid 1234
+//!   stormbench --stale-sessions                           # every session last seen long ago
+//!
+//! Every account is signed up from this one address: a server given with `--url` needs
+//! `KITH_SIGNUPS_PER_HOUR=0` (the one started here gets it).
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -47,6 +51,10 @@ struct Args {
     /// Needs the server's SQLite file: the one started here, or `--database FILE`.
     #[arg(long)]
     stale_sessions: bool,
+    /// Storms in a row on the same accounts: every socket of one wave closes before the next
+    /// arrives, as after a network blip (tokens confirmed moments ago, documents in memory).
+    #[arg(long, default_value_t = 1)]
+    waves: usize,
     /// The SQLite file of the server given with `--url` (for `--stale-sessions`).
     #[arg(long)]
     database: Option<std::path::PathBuf>,
@@ -62,6 +70,7 @@ struct Samples {
 
 #[derive(serde::Serialize)]
 struct Report {
+    wave: usize,
     devices: usize,
     spread_ms: u64,
     busy: bool,
@@ -77,19 +86,21 @@ struct Report {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let report = runtime.block_on(run(args))?;
-    eprintln!(
-        "== storm: {} devices over {} ms{}\nupgrade        ms: {}\njoin → peer    ms: {}\nrequest → sync ms: {}\nerrors: {:?}\nserver CPU: {}",
-        report.devices,
-        report.spread_ms,
-        if report.busy { ", one busy process beside the server" } else { "" },
-        show(&report.upgrade),
-        show(&report.join_to_peer),
-        show(&report.request_to_sync),
-        report.errors,
-        report.server_cpu_s.map_or("unknown (give --server-pid)".to_owned(), |s| format!("{s:.2} s")),
-    );
-    println!("RESULT {}", serde_json::to_string(&report)?);
+    for report in runtime.block_on(run(args))? {
+        eprintln!(
+            "== storm: {} devices over {} ms{}{}\nupgrade        ms: {}\njoin → peer    ms: {}\nrequest → sync ms: {}\nerrors: {:?}\nserver CPU: {}",
+            report.devices,
+            report.spread_ms,
+            if report.busy { ", one busy process beside the server" } else { "" },
+            if report.wave > 1 { format!(", wave {} (a reconnect)", report.wave) } else { String::new() },
+            show(&report.upgrade),
+            show(&report.join_to_peer),
+            show(&report.request_to_sync),
+            report.errors,
+            report.server_cpu_s.map_or("unknown (give --server-pid)".to_owned(), |s| format!("{s:.2} s")),
+        );
+        println!("RESULT {}", serde_json::to_string(&report)?);
+    }
     Ok(())
 }
 
@@ -97,7 +108,7 @@ fn show(p: &Percentiles) -> String {
     format!("p50 {:.1}  p99 {:.1}  max {:.1}  (n={})", p.p50_ms, p.p99_ms, p.max_ms, p.count)
 }
 
-async fn run(args: Args) -> anyhow::Result<Report> {
+async fn run(args: Args) -> anyhow::Result<Vec<Report>> {
     let data_dir = tempfile::tempdir()?;
     let db_file = args.database.clone().unwrap_or_else(|| data_dir.path().join("kith.db"));
     let started_here = match &args.url {
@@ -129,8 +140,30 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     } else {
         None
     };
+    let mut reports = Vec::new();
+    for wave in 1..=args.waves.max(1) {
+        let cpu_before = server_cpu();
+        let s = storm(&args, &base, &targets).await;
+        let server_cpu_s = server_cpu().zip(cpu_before).map(|(after, before)| after - before);
+        reports.push(Report {
+            wave,
+            devices: args.devices,
+            spread_ms: args.spread_ms,
+            busy: args.busy,
+            upgrade: Percentiles::of_micros(s.upgrade),
+            join_to_peer: Percentiles::of_micros(s.join_to_peer),
+            request_to_sync: Percentiles::of_micros(s.request_to_sync),
+            errors: s.errors,
+            server_cpu_s,
+        });
+    }
+    drop(busy);
+    Ok(reports)
+}
+
+/// One wave: every device arrives, and all close once the last is in.
+async fn storm(args: &Args, base: &str, targets: &[UserTarget]) -> Samples {
     let samples = Arc::new(Mutex::new(Samples::default()));
-    let cpu_before = server_cpu();
     let start = Instant::now() + Duration::from_millis(200);
     let step = Duration::from_micros(args.spread_ms * 1000 / args.devices.max(1) as u64);
     // Every socket stays open until the whole storm has arrived, as a real fleet would.
@@ -138,7 +171,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     let tasks: Vec<_> = (0..args.devices)
         .map(|i| {
             let target = targets[i / 2].clone();
-            let url = target.ws_url(&base);
+            let url = target.ws_url(base);
             let samples = samples.clone();
             let mut hold = hold_rx.clone();
             let at = start + step * i as u32;
@@ -172,23 +205,12 @@ async fn run(args: Args) -> anyhow::Result<Report> {
         }
     };
     let _ = tokio::time::timeout(deadline, all_in).await;
-    let server_cpu_s = server_cpu().zip(cpu_before).map(|(after, before)| after - before);
     let _ = hold_tx.send(true);
     for t in tasks {
         let _ = t.await;
     }
-    drop(busy);
     let s = std::mem::take(&mut *samples.lock().await);
-    Ok(Report {
-        devices: args.devices,
-        spread_ms: args.spread_ms,
-        busy: args.busy,
-        upgrade: Percentiles::of_micros(s.upgrade),
-        join_to_peer: Percentiles::of_micros(s.join_to_peer),
-        request_to_sync: Percentiles::of_micros(s.request_to_sync),
-        errors: s.errors,
-        server_cpu_s,
-    })
+    s
 }
 
 /// Every session last seen at the epoch: the server's next authentication of each writes.
