@@ -65,10 +65,7 @@ impl AppState {
         let hub = Hub::with_bus(store.clone(), bus, hub_config(&config));
         let login_limiter = Arc::new(LoginLimiter::new(LimitPolicy::from(&config)));
         let signup_limiter = Arc::new(SignupLimiter::new(config.signups_per_hour));
-        let session_cache = Arc::new(SessionCache::new(
-            std::time::Duration::from_secs(config.session_cache_secs),
-            config.session_cache_entries,
-        ));
+        let session_cache = Arc::new(SessionCache::new(config.session_cache_ttl(), config.session_cache_entries));
         AppState {
             // One set of counters: the hub and the /sync loop count into the hub's.
             metrics: hub.metrics().clone(),

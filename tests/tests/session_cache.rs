@@ -41,7 +41,7 @@ async fn login(server: &TestServer, email: &str) -> String {
 
 /// A cache so long-lived that only invalidation can explain a refusal.
 async fn server() -> TestServer {
-    TestServer::start_with(|c| c.session_cache_secs = 3600).await.expect("server")
+    TestServer::start_with(|c| c.session_cache_secs = Some(3600)).await.expect("server")
 }
 
 #[tokio::test]

@@ -14,7 +14,8 @@
 //!
 //! A session ended by another process (`kith user reset-password`, another instance on the
 //! same PostgreSQL) is only seen when its entry expires: `KITH_SESSION_CACHE_SECS` bounds
-//! that, and 0 turns the cache off.
+//! that (10 s by default on SQLite), 0 turns the cache off, and on PostgreSQL it is off unless
+//! set, since there other instances end sessions as a matter of course.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
