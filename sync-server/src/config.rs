@@ -29,6 +29,10 @@ pub const DEFAULT_HTTP_HEADER_TIMEOUT_SECS: u64 = 10;
 /// Four times the default message limit: a legitimately compressed change never comes near.
 pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
 pub const DEFAULT_SYNC_JOIN_TIMEOUT_SECS: u64 = 10;
+// connection storm
+/// On SQLite; on PostgreSQL the cache is off unless set (see `Config::session_cache_secs`).
+pub const DEFAULT_SESSION_CACHE_SECS: u64 = 10;
+pub const DEFAULT_SESSION_CACHE_ENTRIES: usize = 20_000;
 
 #[derive(clap::Parser, Debug)]
 #[command(name = "kith", version, about = "Kith: a local-first personal relationship manager")]
@@ -162,6 +166,19 @@ pub struct Config {
     /// Seconds a new /sync socket may take to send `join` before it is closed.
     #[arg(long, env = "KITH_SYNC_JOIN_TIMEOUT_SECS", default_value_t = DEFAULT_SYNC_JOIN_TIMEOUT_SECS)]
     pub sync_join_timeout_secs: u64,
+
+    // --- connection storm (issue 12, finding 5) ---
+    /// Seconds a confirmed token is answered from memory instead of the database. Sign-outs
+    /// on this instance take effect at once regardless; ones made by another process
+    /// (`kith user reset-password`, another instance) within this time. 0 = no cache.
+    /// Unset: 10 on SQLite, off on PostgreSQL (other instances end sessions this one does
+    /// not hear about; set it to accept that window).
+    #[arg(long, env = "KITH_SESSION_CACHE_SECS")]
+    pub session_cache_secs: Option<u64>,
+
+    /// Most tokens the session cache holds.
+    #[arg(long, env = "KITH_SESSION_CACHE_ENTRIES", default_value_t = DEFAULT_SESSION_CACHE_ENTRIES)]
+    pub session_cache_entries: usize,
 }
 
 impl Default for Config {
@@ -192,6 +209,8 @@ impl Default for Config {
             http_header_timeout_secs: DEFAULT_HTTP_HEADER_TIMEOUT_SECS,
             max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
             sync_join_timeout_secs: DEFAULT_SYNC_JOIN_TIMEOUT_SECS,
+            session_cache_secs: None,
+            session_cache_entries: DEFAULT_SESSION_CACHE_ENTRIES,
         }
     }
 }
@@ -208,6 +227,14 @@ impl Config {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("kith.db").display()),
         }
+    }
+
+    /// How long the session cache keeps a confirmed token: as configured, else 10 s on SQLite
+    /// and off on PostgreSQL, where another instance may end a session without this one
+    /// hearing of it.
+    pub fn session_cache_ttl(&self) -> std::time::Duration {
+        let default = if self.database_url().starts_with("postgres") { 0 } else { DEFAULT_SESSION_CACHE_SECS };
+        std::time::Duration::from_secs(self.session_cache_secs.unwrap_or(default))
     }
 
     /// The web client directory to serve: the configured one, else `web-client/dist`; either
@@ -246,6 +273,8 @@ impl fmt::Debug for Config {
             .field("http_header_timeout_secs", &self.http_header_timeout_secs)
             .field("max_inflated_bytes", &self.max_inflated_bytes)
             .field("sync_join_timeout_secs", &self.sync_join_timeout_secs)
+            .field("session_cache_secs", &self.session_cache_secs)
+            .field("session_cache_entries", &self.session_cache_entries)
             .finish()
     }
 }
@@ -355,6 +384,19 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("/tmp/k"));
         assert_eq!(config.database_url(), "sqlite:///tmp/x.db");
         assert_eq!(config.doc_idle_secs, 5);
+    }
+
+    #[test]
+    fn the_session_cache_is_on_for_sqlite_and_opt_in_for_postgres() {
+        use std::time::Duration;
+        let sqlite = Config::default();
+        assert_eq!(sqlite.session_cache_ttl(), Duration::from_secs(DEFAULT_SESSION_CACHE_SECS));
+        let mut pg = Config { database_url: Some("postgres://kith@db/kith".into()), ..Config::default() };
+        assert_eq!(pg.session_cache_ttl(), Duration::ZERO, "other instances end sessions unheard");
+        pg.session_cache_secs = Some(5);
+        assert_eq!(pg.session_cache_ttl(), Duration::from_secs(5));
+        let off = Config { session_cache_secs: Some(0), ..Config::default() };
+        assert_eq!(off.session_cache_ttl(), Duration::ZERO);
     }
 }
 

@@ -7,12 +7,17 @@
 //! [`SocketTicket`] for the connection's lifetime; its loop selects on
 //! [`SocketTicket::closed`] and, when that fires, sends a WebSocket close frame with
 //! [`CloseReason::code`] and ends. Dropping the ticket unregisters the socket.
+//!
+//! Because every place that ends a session already comes here, this is also where the
+//! authentication cache ([`SessionCache`]) forgets ended sessions: a token signed out on this
+//! instance is refused by the very next request, cache or not.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
+use crate::auth::SessionCache;
 use crate::ids::{SessionId, UserId};
 
 /// Why the server is closing a socket; picks the close frame the client sees.
@@ -57,6 +62,8 @@ struct Inner {
     shutdown: Mutex<Option<CloseReason>>,
     /// Fires whenever a socket unregisters, so shutdown can wait for "none left".
     gone: tokio::sync::Notify,
+    /// Confirmed tokens; ended sessions are forgotten here before their sockets are closed.
+    sessions_cache: Arc<SessionCache>,
 }
 
 struct Entry {
@@ -67,6 +74,11 @@ struct Entry {
 impl LiveSockets {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A registry that also makes `cache` forget every session it is told has ended.
+    pub fn with_session_cache(cache: Arc<SessionCache>) -> Self {
+        LiveSockets { inner: Arc::new(Inner { sessions_cache: cache, ..Inner::default() }) }
     }
 
     /// Registers one socket of `session`. Keep the ticket for as long as the socket is open.
@@ -87,8 +99,10 @@ impl LiveSockets {
         SocketTicket { registry: self.clone(), session, rx: Some(rx) }
     }
 
-    /// Closes every socket of `session`; returns how many there were.
+    /// `session` ended (its row is already deleted): forgets its token and closes every socket
+    /// of it; returns how many sockets there were.
     pub fn close_session(&self, session: SessionId) -> usize {
+        self.inner.sessions_cache.forget_sessions(&[session]);
         let Ok(sessions) = self.inner.sessions.lock() else { return 0 };
         match sessions.get(&session) {
             Some(entry) => {
@@ -99,13 +113,15 @@ impl LiveSockets {
         }
     }
 
-    /// Closes the sockets of every listed session.
+    /// Every listed session ended: as [`LiveSockets::close_session`] for each.
     pub fn close_sessions(&self, sessions: &[SessionId]) -> usize {
         sessions.iter().map(|s| self.close_session(*s)).sum()
     }
 
-    /// Closes every socket of `user` (all sessions), e.g. when the account is deleted.
+    /// Every session of `user` ended (the account is deleted): forgets them and closes every
+    /// socket of the user.
     pub fn close_user(&self, user: UserId) -> usize {
+        self.inner.sessions_cache.forget_user(user);
         let Ok(sessions) = self.inner.sessions.lock() else { return 0 };
         sessions
             .values()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 pub use reminders::{Clock, SystemClock};
 
-use crate::auth::{LimitPolicy, LoginLimiter, Passwords, SignupLimiter};
+use crate::auth::{LimitPolicy, LoginLimiter, Passwords, SessionCache, SignupLimiter};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::live_sockets::LiveSockets;
@@ -30,8 +30,12 @@ pub struct AppState {
     pub signup_limiter: Arc<SignupLimiter>,
     /// Counters rendered at `GET /metrics`.
     pub metrics: Arc<Metrics>,
-    /// Open WebSockets per session, so signing a device out closes its socket at once.
+    /// Open WebSockets per session, so signing a device out closes its socket at once (and
+    /// forgets its token in `session_cache`).
     pub sockets: LiveSockets,
+    /// Recently confirmed tokens, so authenticating a request or a `/sync` upgrade does not
+    /// queue on the database (see `auth::session_cache`).
+    pub session_cache: Arc<SessionCache>,
     /// Background work (reminder worker, ...) registers here to be stopped and awaited.
     pub shutdown: Shutdown,
     /// Live documents and WebSocket sync (see `sync::Hub`).
@@ -61,6 +65,7 @@ impl AppState {
         let hub = Hub::with_bus(store.clone(), bus, hub_config(&config));
         let login_limiter = Arc::new(LoginLimiter::new(LimitPolicy::from(&config)));
         let signup_limiter = Arc::new(SignupLimiter::new(config.signups_per_hour));
+        let session_cache = Arc::new(SessionCache::new(config.session_cache_ttl(), config.session_cache_entries));
         AppState {
             // One set of counters: the hub and the /sync loop count into the hub's.
             metrics: hub.metrics().clone(),
@@ -71,7 +76,8 @@ impl AppState {
             passwords: Arc::new(Passwords::new()),
             login_limiter,
             signup_limiter,
-            sockets: LiveSockets::new(),
+            sockets: LiveSockets::with_session_cache(session_cache.clone()),
+            session_cache,
             shutdown: Shutdown::new(),
             reminders: None,
         }

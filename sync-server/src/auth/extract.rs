@@ -1,12 +1,14 @@
 //! The `AuthUser` extractor: a handler that takes one only runs for a live session.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Query};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::Deserialize;
 
+use super::session_cache::CachedSession;
 use super::token::hash_token;
 use crate::error::AppError;
 use crate::ids::{DocId, SessionId, UserId};
@@ -14,7 +16,8 @@ use crate::state::AppState;
 
 /// The signed-in user behind this request. Accepts `Authorization: Bearer <token>` or, for
 /// browsers opening a WebSocket (which cannot set headers), `?token=<token>`. Anything else
-/// (missing, malformed, logged out, user deleted) is the same 401.
+/// (missing, malformed, logged out, user deleted) is the same 401. Recently confirmed tokens
+/// are answered from memory (see `session_cache`).
 #[derive(Clone, Copy, Debug)]
 pub struct AuthUser {
     pub user_id: UserId,
@@ -42,16 +45,33 @@ impl FromRequestParts<AppState> for AuthUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let hash = presented_token(parts).as_deref().and_then(hash_token).ok_or(AppError::Unauthorized)?;
-        let session = state
-            .store
-            .session_by_token_hash(&hash, state.now())
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let user = state.store.user_by_id(session.user_id).await?.ok_or(AppError::Unauthorized)?;
+        let cache = &state.session_cache;
+        let session = match cache.get(&hash, Instant::now()) {
+            Some(hit) => hit,
+            None => {
+                // Taken before the store is read: a sign-out landing meanwhile voids the fill.
+                let permit = cache.permit();
+                let session = lookup(state, &hash).await?;
+                cache.fill(permit, hash, session, Instant::now());
+                session
+            }
+        };
         // The request span (see app.rs) declares this field; the token itself is never logged.
-        tracing::Span::current().record("user.id", tracing::field::display(user.id));
-        Ok(AuthUser { user_id: user.id, session_id: session.id, doc_id: user.doc_id })
+        tracing::Span::current().record("user.id", tracing::field::display(session.user_id));
+        Ok(AuthUser { user_id: session.user_id, session_id: session.session_id, doc_id: session.doc_id })
     }
+}
+
+/// The store's answer for a token the cache does not know.
+async fn lookup(state: &AppState, hash: &[u8; 32]) -> Result<CachedSession, AppError> {
+    let session = state.store.session_by_token_hash(hash, state.now()).await?.ok_or(AppError::Unauthorized)?;
+    // A live session implies a live user (sessions are deleted with their user), so a doc id
+    // learnt from the user's other device is as good as reading the user row.
+    let doc_id = match state.session_cache.doc_of(session.user_id, Instant::now()) {
+        Some(doc) => doc,
+        None => state.store.user_by_id(session.user_id).await?.ok_or(AppError::Unauthorized)?.doc_id,
+    };
+    Ok(CachedSession { user_id: session.user_id, session_id: session.id, doc_id })
 }
 
 /// The client's IP address: the TCP peer, or with `trust_forwarded_for` the address our

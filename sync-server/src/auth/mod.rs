@@ -1,5 +1,5 @@
 //! Who is asking: bearer tokens, the `AuthUser` extractor, password hashing, email
-//! normalisation, and the login and sign-up limiters.
+//! normalisation, the login and sign-up limiters, and the cache of confirmed sessions.
 
 mod email;
 mod extract;
@@ -7,6 +7,7 @@ mod hash_pool;
 mod limiter;
 mod password;
 mod recent;
+mod session_cache;
 mod signup_limiter;
 mod token;
 
@@ -14,5 +15,6 @@ pub use email::{is_plausible_email, normalize_email};
 pub use extract::{AuthUser, ClientIp};
 pub use limiter::{Attempt, LimitPolicy, LoginLimiter};
 pub use password::{refuse_oversized, Passwords, Verified, MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
+pub use session_cache::{CachedSession, FillPermit, SessionCache};
 pub use signup_limiter::SignupLimiter;
 pub use token::{hash_token, new_token, NewToken};

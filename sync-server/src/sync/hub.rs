@@ -307,6 +307,14 @@ impl Hub {
 
     /// Locks `doc`, loading it first if it isn't in memory.
     pub(super) async fn lock(&self, doc: DocId) -> Result<DocGuard, HubError> {
+        self.lock_known(doc, None).await
+    }
+
+    /// As [`Hub::lock`]; `owner`, when the caller already knows it (a user's own document, read
+    /// with their session), spares a load the owner lookup. Concurrent lockers of a document
+    /// that isn't loaded share one load: the first loads under the slot's lock, the others
+    /// wait for that lock and find it loaded.
+    pub(super) async fn lock_known(&self, doc: DocId, owner: Option<UserId>) -> Result<DocGuard, HubError> {
         loop {
             let slot = {
                 let Ok(mut docs) = self.inner.docs.lock() else { return Err(HubError::NotFound) };
@@ -316,7 +324,7 @@ impl Hub {
             match &*guard {
                 SlotState::Loaded(_) => return Ok(DocGuard { doc, guard }),
                 SlotState::Evicted => continue,
-                SlotState::Empty => match self.load(doc).await {
+                SlotState::Empty => match self.load(doc, owner).await {
                     Ok(loaded) => {
                         *guard = SlotState::Loaded(Box::new(loaded));
                         return Ok(DocGuard { doc, guard });
@@ -331,8 +339,11 @@ impl Hub {
         }
     }
 
-    async fn load(&self, doc: DocId) -> Result<Loaded, HubError> {
-        let owner = self.inner.store.doc_owner(doc).await?.ok_or(HubError::NotFound)?;
+    async fn load(&self, doc: DocId, owner: Option<UserId>) -> Result<Loaded, HubError> {
+        let owner = match owner {
+            Some(owner) => owner,
+            None => self.inner.store.doc_owner(doc).await?.ok_or(HubError::NotFound)?,
+        };
         let chunks = self.inner.store.load_chunks(doc).await?;
         // Rebuilding a big document takes a while: on a blocking thread, so a burst of
         // reconnecting users loading their documents never delays another socket's handshake.

@@ -10,11 +10,28 @@ use super::hub::{DocGuard, Hub, HubError, SlotState};
 use super::inbox::Inbox;
 use crate::ids::{DocId, UserId};
 
+/// Who a connection acts for: the signed-in user and, when authentication already read it
+/// from the user's row, their own document — the one every device opens first, which then
+/// needs no owner lookup (in a reconnect storm those lookups queue on the database while the
+/// client's handshake timer runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnOwner {
+    pub user: UserId,
+    pub own_doc: Option<DocId>,
+}
+
+impl From<UserId> for ConnOwner {
+    fn from(user: UserId) -> Self {
+        ConnOwner { user, own_doc: None }
+    }
+}
+
 impl Hub {
-    /// Registers a new connection of `user`. Nothing is loaded until it opens a document.
-    pub fn connect(&self, user: UserId) -> HubConnection {
+    /// Registers a new connection of `owner`. Nothing is loaded until it opens a document.
+    pub fn connect(&self, owner: impl Into<ConnOwner>) -> HubConnection {
+        let ConnOwner { user, own_doc } = owner.into();
         let id = self.inner.next_conn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HubConnection { hub: self.clone(), id, user, inbox: Arc::new(Inbox::default()), open: HashSet::new() }
+        HubConnection { hub: self.clone(), id, user, own_doc, inbox: Arc::new(Inbox::default()), open: HashSet::new() }
     }
 
     pub fn identity(&self) -> &ServerIdentity {
@@ -50,6 +67,8 @@ pub struct HubConnection {
     hub: Hub,
     id: ConnId,
     user: UserId,
+    /// The user's own document, known from their session: opened without asking the store.
+    own_doc: Option<DocId>,
     inbox: Arc<Inbox>,
     /// Only documents the user owns; bounded by what they own, whatever the peer asks for.
     open: HashSet<DocId>,
@@ -74,10 +93,11 @@ impl HubConnection {
         if self.open.contains(&doc) {
             return Ok(true);
         }
-        if !self.hub.owns(self.user, doc).await? {
+        let own = self.own_doc == Some(doc);
+        if !own && !self.hub.owns(self.user, doc).await? {
             return Ok(false);
         }
-        let mut g = match self.hub.lock(doc).await {
+        let mut g = match self.hub.lock_known(doc, own.then_some(self.user)).await {
             Ok(g) => g,
             Err(HubError::NotFound) => return Ok(false),
             Err(e) => return Err(e),

@@ -7,7 +7,7 @@ use automerge::{AutomergeError, ReadDoc, ROOT};
 use super::*;
 use crate::store::ChunkKind;
 use crate::sync::chunks::make_chunk;
-use crate::sync::hub_conn::HubConnection;
+use crate::sync::hub_conn::{ConnOwner, HubConnection};
 use crate::sync::mem_store::MemStore;
 
 struct Device {
@@ -349,4 +349,50 @@ async fn another_instances_change_merged_here_is_announced_once_to_change_listen
     }
     assert_eq!(seen, vec![DocChanged { doc }, DocChanged { doc: other_doc }]);
     assert_eq!(hub.read_doc(doc, |d| get(d, "a")).await.expect("read").as_deref(), Some("elsewhere"));
+}
+
+#[tokio::test]
+async fn the_own_doc_known_from_the_session_opens_without_owner_lookups() {
+    let (hub, store, user, doc) = setup();
+    let mut conn = hub.connect(ConnOwner { user, own_doc: Some(doc) });
+    assert!(conn.open(doc).await.expect("ok"));
+    assert_eq!(store.owner_lookups.load(Ordering::Relaxed), 0, "the session named the owner");
+    assert_eq!(conn.receive(doc, &sync_request()).await.map(|r| r.is_some()), Ok(true));
+
+    // Any other document is still checked against the store, and refused if not theirs.
+    let other = DocId::random();
+    store.add_doc(other, UserId(uuid::Uuid::new_v4()), Vec::new());
+    assert!(!conn.open(other).await.expect("ok"));
+    assert_eq!(store.owner_lookups.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn a_claimed_own_doc_that_belongs_to_someone_else_stays_unavailable() {
+    // The loaded copy knows its real owner; a wrong `own_doc` cannot override it.
+    let (hub, _store, user, doc) = setup();
+    let _owner = Device::new(&hub, user, doc).await;
+    let stranger = UserId(uuid::Uuid::new_v4());
+    let mut conn = hub.connect(ConnOwner { user: stranger, own_doc: Some(doc) });
+    assert!(!conn.open(doc).await.expect("ok"));
+}
+
+#[tokio::test]
+async fn devices_opening_one_document_at_once_share_one_load() {
+    let (hub, store, user, doc) = setup();
+    let opens = (0..16).map(|_| {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let mut conn = hub.connect(ConnOwner { user, own_doc: Some(doc) });
+            conn.open(doc).await.expect("ok")
+        })
+    });
+    for opened in futures::future::join_all(opens).await {
+        assert!(opened.expect("task"));
+    }
+    assert_eq!(store.chunk_loads.load(Ordering::Relaxed), 1);
+}
+
+/// A first sync message from an empty peer, as a device sends with `request`.
+fn sync_request() -> Vec<u8> {
+    Automerge::new().generate_sync_message(&mut am_sync::State::new()).expect("a first message").encode()
 }

@@ -22,4 +22,4 @@ mod mem_store;
 pub use crate::store::bus::{BusError, ChangeBus, DocChanged, LocalBus, RemoteChange};
 pub use document::SyncError;
 pub use hub::{storage_id_for, Hub, HubConfig, HubError};
-pub use hub_conn::HubConnection;
+pub use hub_conn::{ConnOwner, HubConnection};

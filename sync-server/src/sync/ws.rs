@@ -12,9 +12,8 @@ use futures::{Sink, SinkExt, Stream, StreamExt};
 
 use super::connection::{Connection, Effect};
 use super::hub::Hub;
-use super::hub_conn::HubConnection;
+use super::hub_conn::{ConnOwner, HubConnection};
 use crate::auth::AuthUser;
-use crate::ids::UserId;
 use crate::live_sockets::SocketTicket;
 use crate::metrics::Metrics;
 use crate::state::AppState;
@@ -29,14 +28,15 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 /// out (or shutting down) closes it at once.
 pub async fn sync_route(State(state): State<AppState>, auth: AuthUser, ws: WebSocketUpgrade) -> Response {
     let ticket = state.sockets.register(auth.user_id, auth.session_id);
-    upgrade(ws, state.hub.clone(), auth.user_id, Some(ticket))
+    let owner = ConnOwner { user: auth.user_id, own_doc: Some(auth.doc_id) };
+    upgrade(ws, state.hub.clone(), owner, Some(ticket))
 }
 
 /// Bytes read from a socket at a time.
 const SOCKET_READ_BUFFER: usize = 8 * 1024;
 
 /// Upgrades an already-authenticated request.
-pub fn upgrade(ws: WebSocketUpgrade, hub: Hub, user: UserId, ticket: Option<SocketTicket>) -> Response {
+pub fn upgrade(ws: WebSocketUpgrade, hub: Hub, owner: ConnOwner, ticket: Option<SocketTicket>) -> Response {
     // The transport refuses frames far over the limit outright; those between the limit and
     // twice it reach the protocol layer, which answers with a readable `error` message.
     let limit = hub.config().max_message_bytes;
@@ -49,19 +49,25 @@ pub fn upgrade(ws: WebSocketUpgrade, hub: Hub, user: UserId, ticket: Option<Sock
         .read_buffer_size(SOCKET_READ_BUFFER)
         .on_upgrade(move |socket| async move {
             let (sink, stream) = socket.split();
-            serve(sink, stream, hub, user, ticket).await;
+            serve(sink, stream, hub, owner, ticket).await;
         })
 }
 
 /// Runs one connection to completion. `ticket`, when given, closes it from outside.
-pub async fn serve<S, R, E>(mut sink: S, mut stream: R, hub: Hub, user: UserId, mut ticket: Option<SocketTicket>)
+pub async fn serve<S, R, E>(
+    mut sink: S,
+    mut stream: R,
+    hub: Hub,
+    owner: impl Into<ConnOwner>,
+    mut ticket: Option<SocketTicket>,
+)
 where
     S: Sink<WsMessage> + Unpin,
     R: Stream<Item = Result<WsMessage, E>> + Unpin,
     E: ReadError,
 {
     let mut conn = Connection::new(hub.identity().clone(), hub.config().max_message_bytes);
-    let mut hub_conn = hub.connect(user);
+    let mut hub_conn = hub.connect(owner);
     let inbox = hub_conn.inbox().clone();
     let metrics = hub.metrics().clone();
     let mut ping = tokio::time::interval(PING_EVERY);

@@ -6,7 +6,7 @@ use automerge::{Automerge, AutomergeError, ReadDoc, ROOT};
 use futures::channel::mpsc;
 
 use super::*;
-use crate::ids::DocId;
+use crate::ids::{DocId, UserId};
 use crate::store::ChunkKind;
 use crate::sync::chunks::make_chunk;
 use crate::sync::hub::HubConfig;

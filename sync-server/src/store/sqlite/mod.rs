@@ -9,6 +9,7 @@ mod codec;
 mod documents;
 mod nudges;
 mod push;
+mod seen;
 mod sessions;
 mod turns;
 
@@ -29,6 +30,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// In-process turns at SQLite's one write lock (see `turns.rs`).
     turns: turns::WriteTurns,
+    /// Sessions authenticated since the last `last_seen_at` batch (see `seen.rs`).
+    seen: std::sync::Arc<seen::Seen>,
 }
 
 impl SqliteStore {
@@ -71,7 +74,9 @@ impl SqliteStore {
             pool
         };
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool, turns: Default::default() })
+        let (turns, seen) = (turns::WriteTurns::default(), std::sync::Arc::new(seen::Seen::default()));
+        seen::spawn(seen.clone(), pool.clone(), turns.clone());
+        Ok(SqliteStore { pool, turns, seen })
     }
 
     /// Held across a write on a hot path (a device's change).

@@ -58,11 +58,8 @@ impl SessionStore for SqliteStore {
             return Ok(None);
         };
         if ms(now) - ms(session.last_seen_at) >= SEEN_GRANULARITY_MS {
-            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
-                .bind(ms(now))
-                .bind(session.id.0.to_string())
-                .execute(pool)
-                .await?;
+            // Written with others in one batch (see `seen.rs`): no write on the auth path.
+            self.seen.note(session.id, ms(now));
             session.last_seen_at = now;
         }
         Ok(Some(session))
@@ -77,7 +74,14 @@ impl SessionStore for SqliteStore {
         .bind(user.0.to_string())
         .fetch_all(pool)
         .await?;
-        rows.iter().map(codec::session).collect()
+        let mut sessions = rows.iter().map(codec::session).collect::<StoreResult<Vec<_>>>()?;
+        // Sightings not yet written in a batch still count.
+        for session in &mut sessions {
+            if let Some(at) = self.seen.pending(session.id).and_then(DateTime::from_timestamp_millis) {
+                session.last_seen_at = session.last_seen_at.max(at);
+            }
+        }
+        Ok(sessions)
     }
 
     async fn delete_session(&self, user: UserId, id: SessionId) -> StoreResult<()> {

@@ -147,3 +147,47 @@ async fn open_refuses_unknown_schemes_without_echoing_secrets() {
     let text = err.to_string();
     assert!(text.contains("mysql") && !text.contains("hunter2"), "{text}");
 }
+
+#[tokio::test]
+async fn authenticating_never_waits_for_the_write_lock_and_last_seen_is_written_later() {
+    use sqlx::{ConnectOptions, Connection};
+    let (dir, store) = fresh().await;
+    let alice = store.create_user("a@example.com", "phc", DocId::random(), t0()).await.expect("a");
+    let session = store.create_session(alice, &[1; 32], "phone", t0()).await.expect("session");
+    let stored = |store: SqliteStore| async move {
+        let ms: i64 = sqlx::query_scalar("SELECT last_seen_at FROM sessions")
+            .fetch_one(store.pool())
+            .await
+            .expect("row");
+        ms
+    };
+    // Someone else holds SQLite's write lock (a big import, a compaction, another process).
+    let mut writer = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("nested/kith.db"))
+        .connect()
+        .await
+        .expect("second connection");
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut writer).await.expect("write lock");
+
+    // A device authenticating a session last seen long ago is answered anyway: the sighting
+    // is noted, not written (on main this waited for the lock, up to the 10 s busy timeout).
+    let later = t0() + Duration::minutes(5);
+    let found = tokio::time::timeout(std::time::Duration::from_secs(2), store.session_by_token_hash(&[1; 32], later))
+        .await
+        .expect("authentication waited for the write lock")
+        .expect("q")
+        .expect("found");
+    assert_eq!(found.last_seen_at, later);
+    // Listing devices shows it before it is written.
+    let listed = store.list_sessions(alice).await.expect("list");
+    assert_eq!((listed[0].id, listed[0].last_seen_at), (session, later));
+
+    // Once the lock is free, a batch writes it.
+    sqlx::query("ROLLBACK").execute(&mut writer).await.expect("release");
+    writer.close().await.expect("close");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while stored(store.clone()).await != later.timestamp_millis() {
+        assert!(std::time::Instant::now() < deadline, "last_seen_at never written");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -8,6 +8,8 @@
 //!   loadgen --target reference --url ws://127.0.0.1:3030 ...
 //! Several `--url`s: device A of user i talks to url[i % n], device B to url[(i + 1) % n],
 //! so with two instances every edit crosses from one instance to the other.
+//! Every user is signed up from this one address: start the `kith` under test with
+//! `KITH_SIGNUPS_PER_HOUR=0` (scripts/bench-sync does), or sign-ups past the 30th are refused.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -6,7 +6,11 @@
 //! WebSocket adapter gives up on `peer` after 1 s, so the tail is what matters.
 //!
 //!   stormbench --devices 2000 --spread-ms 2000            # starts the `kith` beside it
-//!   stormbench --devices 2000 --busy --url http://127.0.0.1:8080
+//!   stormbench --devices 2000 --busy --url http://127.0.0.1:8080 --server-pid 1234
+//!   stormbench --stale-sessions                           # every session last seen long ago
+//!
+//! Every account is signed up from this one address: a server given with `--url` needs
+//! `KITH_SIGNUPS_PER_HOUR=0` (the one started here gets it).
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -18,7 +22,7 @@ use automerge::Automerge;
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use kith_tests::load::accounts::{kith_users, UserTarget};
-use kith_tests::load::stats::Percentiles;
+use kith_tests::load::stats::{cpu_seconds, Percentiles};
 use kith_tests::process::KithProcess;
 use sync_server::sync::messages::{Message, PeerId};
 use tokio::sync::Mutex;
@@ -39,6 +43,21 @@ struct Args {
     /// Run a CPU-burning process beside the server for the storm.
     #[arg(long)]
     busy: bool,
+    /// The server's pid when given `--url`, to report the CPU it spent on the storm.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Before the storm, mark every session last seen long ago, as after a restart (accounts
+    /// made seconds before look fresh, and authenticating a fresh session writes nothing).
+    /// Needs the server's SQLite file: the one started here, or `--database FILE`.
+    #[arg(long)]
+    stale_sessions: bool,
+    /// Storms in a row on the same accounts: every socket of one wave closes before the next
+    /// arrives, as after a network blip (tokens confirmed moments ago, documents in memory).
+    #[arg(long, default_value_t = 1)]
+    waves: usize,
+    /// The SQLite file of the server given with `--url` (for `--stale-sessions`).
+    #[arg(long)]
+    database: Option<std::path::PathBuf>,
 }
 
 #[derive(Default)]
@@ -51,6 +70,7 @@ struct Samples {
 
 #[derive(serde::Serialize)]
 struct Report {
+    wave: usize,
     devices: usize,
     spread_ms: u64,
     busy: bool,
@@ -58,23 +78,29 @@ struct Report {
     join_to_peer: Percentiles,
     request_to_sync: Percentiles,
     errors: std::collections::BTreeMap<String, u64>,
+    /// CPU seconds the server spent from the first device to the last answer (how much of the
+    /// 2 cores the storm needs, apart from queueing).
+    server_cpu_s: Option<f64>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let report = runtime.block_on(run(args))?;
-    eprintln!(
-        "== storm: {} devices over {} ms{}\nupgrade        ms: {}\njoin → peer    ms: {}\nrequest → sync ms: {}\nerrors: {:?}",
-        report.devices,
-        report.spread_ms,
-        if report.busy { ", one busy process beside the server" } else { "" },
-        show(&report.upgrade),
-        show(&report.join_to_peer),
-        show(&report.request_to_sync),
-        report.errors
-    );
-    println!("RESULT {}", serde_json::to_string(&report)?);
+    for report in runtime.block_on(run(args))? {
+        eprintln!(
+            "== storm: {} devices over {} ms{}{}\nupgrade        ms: {}\njoin → peer    ms: {}\nrequest → sync ms: {}\nerrors: {:?}\nserver CPU: {}",
+            report.devices,
+            report.spread_ms,
+            if report.busy { ", one busy process beside the server" } else { "" },
+            if report.wave > 1 { format!(", wave {} (a reconnect)", report.wave) } else { String::new() },
+            show(&report.upgrade),
+            show(&report.join_to_peer),
+            show(&report.request_to_sync),
+            report.errors,
+            report.server_cpu_s.map_or("unknown (give --server-pid)".to_owned(), |s| format!("{s:.2} s")),
+        );
+        println!("RESULT {}", serde_json::to_string(&report)?);
+    }
     Ok(())
 }
 
@@ -82,19 +108,26 @@ fn show(p: &Percentiles) -> String {
     format!("p50 {:.1}  p99 {:.1}  max {:.1}  (n={})", p.p50_ms, p.p99_ms, p.max_ms, p.count)
 }
 
-async fn run(args: Args) -> anyhow::Result<Report> {
+async fn run(args: Args) -> anyhow::Result<Vec<Report>> {
     let data_dir = tempfile::tempdir()?;
+    let db_file = args.database.clone().unwrap_or_else(|| data_dir.path().join("kith.db"));
     let started_here = match &args.url {
         Some(_) => None,
         None => {
-            let db = format!("sqlite://{}", data_dir.path().join("kith.db").display());
-            Some(KithProcess::start(&db).await?)
+            let db = format!("sqlite://{}", db_file.display());
+            // Every account is signed up from this one address: no sign-up throttle.
+            Some(KithProcess::start_with(&db, &[("KITH_SIGNUPS_PER_HOUR", "0")]).await?)
         }
     };
     let base = args.url.clone().or_else(|| started_here.as_ref().map(|k| k.base_url.clone())).context("no server")?;
     let users = args.devices.div_ceil(2);
     eprintln!("stormbench: creating {users} accounts on {base}");
     let targets = kith_users(&base, users).await?;
+    if args.stale_sessions {
+        age_sessions(&db_file).await.context("--stale-sessions")?;
+    }
+    let server_pid = args.server_pid.or_else(|| started_here.as_ref().and_then(KithProcess::pid));
+    let server_cpu = || server_pid.and_then(cpu_seconds);
 
     let busy = if args.busy {
         Some(
@@ -107,6 +140,29 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     } else {
         None
     };
+    let mut reports = Vec::new();
+    for wave in 1..=args.waves.max(1) {
+        let cpu_before = server_cpu();
+        let s = storm(&args, &base, &targets).await;
+        let server_cpu_s = server_cpu().zip(cpu_before).map(|(after, before)| after - before);
+        reports.push(Report {
+            wave,
+            devices: args.devices,
+            spread_ms: args.spread_ms,
+            busy: args.busy,
+            upgrade: Percentiles::of_micros(s.upgrade),
+            join_to_peer: Percentiles::of_micros(s.join_to_peer),
+            request_to_sync: Percentiles::of_micros(s.request_to_sync),
+            errors: s.errors,
+            server_cpu_s,
+        });
+    }
+    drop(busy);
+    Ok(reports)
+}
+
+/// One wave: every device arrives, and all close once the last is in.
+async fn storm(args: &Args, base: &str, targets: &[UserTarget]) -> Samples {
     let samples = Arc::new(Mutex::new(Samples::default()));
     let start = Instant::now() + Duration::from_millis(200);
     let step = Duration::from_micros(args.spread_ms * 1000 / args.devices.max(1) as u64);
@@ -115,7 +171,7 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     let tasks: Vec<_> = (0..args.devices)
         .map(|i| {
             let target = targets[i / 2].clone();
-            let url = target.ws_url(&base);
+            let url = target.ws_url(base);
             let samples = samples.clone();
             let mut hold = hold_rx.clone();
             let at = start + step * i as u32;
@@ -153,17 +209,21 @@ async fn run(args: Args) -> anyhow::Result<Report> {
     for t in tasks {
         let _ = t.await;
     }
-    drop(busy);
     let s = std::mem::take(&mut *samples.lock().await);
-    Ok(Report {
-        devices: args.devices,
-        spread_ms: args.spread_ms,
-        busy: args.busy,
-        upgrade: Percentiles::of_micros(s.upgrade),
-        join_to_peer: Percentiles::of_micros(s.join_to_peer),
-        request_to_sync: Percentiles::of_micros(s.request_to_sync),
-        errors: s.errors,
-    })
+    s
+}
+
+/// Every session last seen at the epoch: the server's next authentication of each writes.
+async fn age_sessions(db: &std::path::Path) -> anyhow::Result<()> {
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .busy_timeout(Duration::from_secs(10))
+        .connect()
+        .await?;
+    let aged = sqlx::query("UPDATE sessions SET last_seen_at = 0").execute(&mut conn).await?;
+    eprintln!("stormbench: {} sessions marked last seen long ago", aged.rows_affected());
+    Ok(())
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
