@@ -45,7 +45,7 @@ pub async fn reset_password(config: &Config, email: &str, out: &mut impl Write) 
     writeln!(out, "New password for {email}: {password}")?;
     writeln!(
         out,
-        "{} device(s) signed out (their tokens stop working at once; an open sync connection ends at its next reconnect).",
+        "{} device(s) signed out (their tokens stop working within KITH_SESSION_CACHE_SECS of a running server, 10 s by default on SQLite; an open sync connection ends at its next reconnect).",
         revoked.len()
     )?;
     writeln!(out, "Give the password to its owner and ask them to change it after logging in.")?;
