@@ -2,7 +2,8 @@
 // ids in the JSON file named by KITH_STORM_USERS) opens its own document, all of them within
 // KITH_STORM_SPREAD_MS. The official WebSocket adapter gives up on the server's `peer` reply
 // after 1 s and `find` then says "unavailable", so a slow handshake shows up here as a failure.
-// Run by hand (see docs/benchmarks.md, "Reconnect storm"); prints one `RESULT {json}` line.
+// Run by tests/tests/sync_storm_js.rs, or by hand (docs/benchmarks.md, "Reconnect storm");
+// prints one `RESULT {json}` line.
 import { readFileSync } from "node:fs"
 import { Repo } from "@automerge/automerge-repo"
 import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
