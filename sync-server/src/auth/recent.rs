@@ -6,20 +6,26 @@ use std::hash::Hash;
 
 use chrono::{DateTime, Utc};
 
-/// Beyond this many tracked keys, keys with nothing left in the window are swept on the next
-/// insert; memory stays proportional to recent events (which argon2's cost and the limits
-/// themselves throttle).
+/// Keys with nothing left in the window are swept once this many are tracked, and then each
+/// time the count doubles again, so the sweep costs O(1) per insert however many keys are live.
 const SWEEP_ABOVE: usize = 10_000;
+
+/// The most keys tracked at once. Argon2's cost throttles how fast a guesser adds keys, but a
+/// day-long window (login failures) would still let a patient one grow the map without end;
+/// past this, the half whose last event is oldest is forgotten (those keys start afresh).
+const MAX_KEYS: usize = 200_000;
 
 pub(super) struct Recent<K> {
     window: chrono::Duration,
     by_key: HashMap<K, VecDeque<DateTime<Utc>>>,
+    /// The key count at which the next sweep runs.
+    sweep_at: usize,
 }
 
 impl<K: Eq + Hash + Clone> Recent<K> {
     pub(super) fn new(window: std::time::Duration) -> Self {
         let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
-        Recent { window, by_key: HashMap::new() }
+        Recent { window, by_key: HashMap::new(), sweep_at: SWEEP_ABOVE }
     }
 
     /// The events of `key` still inside the window at `now`, oldest first.
@@ -44,11 +50,25 @@ impl<K: Eq + Hash + Clone> Recent<K> {
     }
 
     pub(super) fn push(&mut self, key: K, now: DateTime<Utc>) {
-        if self.by_key.len() > SWEEP_ABOVE {
-            let window = self.window;
-            self.by_key.retain(|_, times| times.back().is_some_and(|t| *t + window > now));
+        if !self.by_key.contains_key(&key) && self.by_key.len() >= self.sweep_at {
+            self.sweep(now);
         }
         self.by_key.entry(key).or_default().push_back(now);
+    }
+
+    /// Drops keys with nothing left in the window, then, if still at [`MAX_KEYS`], the half
+    /// whose last event is oldest.
+    fn sweep(&mut self, now: DateTime<Utc>) {
+        let window = self.window;
+        self.by_key.retain(|_, times| times.back().is_some_and(|t| *t + window > now));
+        if self.by_key.len() >= MAX_KEYS {
+            let mut last: Vec<DateTime<Utc>> = self.by_key.values().filter_map(|t| t.back().copied()).collect();
+            let cut = last.len() / 2;
+            let (_, median, _) = last.select_nth_unstable(cut);
+            let median = *median;
+            self.by_key.retain(|_, times| times.back().is_some_and(|t| *t > median));
+        }
+        self.sweep_at = (self.by_key.len() * 2).clamp(SWEEP_ABOVE, MAX_KEYS);
     }
 
     /// Takes back one event recorded at `at` (a reserved attempt that turned out fine).
@@ -110,10 +130,25 @@ mod tests {
     #[test]
     fn expired_keys_are_swept() {
         let mut recent = Recent::new(Duration::from_secs(1));
-        for i in 0..=SWEEP_ABOVE {
+        // the sweep runs when a new key arrives with SWEEP_ABOVE already tracked
+        for i in 0..SWEEP_ABOVE {
             recent.push(i, t(0));
         }
         recent.push(usize::MAX, t(5));
         assert_eq!(recent.keys(), 1);
+    }
+
+    #[test]
+    fn the_map_stays_bounded_and_keeps_the_most_recent_keys() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut r = Recent::new(Duration::from_secs(24 * 3600));
+        for i in 0..(MAX_KEYS + 10) {
+            r.push(i, t0 + chrono::Duration::milliseconds(i as i64));
+        }
+        assert!(r.keys() <= MAX_KEYS, "{} keys", r.keys());
+        // the newest keys survive; the oldest were forgotten
+        let last = MAX_KEYS + 9;
+        assert_eq!(r.count(&last, t0 + chrono::Duration::milliseconds(last as i64)), 1);
+        assert_eq!(r.count(&0, t0 + chrono::Duration::milliseconds(last as i64)), 0);
     }
 }
