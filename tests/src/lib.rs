@@ -11,5 +11,6 @@ pub mod reminder_server;
 pub mod reminder_support;
 pub mod server;
 pub mod stores;
+pub mod two_instances;
 
 pub use server::{unique_email, TestServer};

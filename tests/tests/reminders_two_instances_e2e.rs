@@ -4,7 +4,6 @@
 //! next cycle's nudge is pushed exactly once by whichever worker claims it.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use crdt_model::{ContactDraft, ContactId, InteractionDraft, InteractionKind, Name};
@@ -13,40 +12,13 @@ use kith_tests::push_service::PushService;
 use kith_tests::reminder_server::wait_for_plan_on;
 use kith_tests::reminder_support::{as_subscription, SUBJECT};
 use kith_tests::stores::in_fresh_pg_schema;
+use kith_tests::two_instances::{device_on, settings, step_to, PASSWORD};
 use kith_tests::{unique_email, TestServer};
 use reminders::{ManualClock, NudgeStatus, UserId};
 use serde_json::{json, Value};
-use sync_server::config::Config;
-
-const WAIT: Duration = Duration::from_secs(20);
-const PASSWORD: &str = "a long enough password";
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap_or_default()
-}
-
-fn settings(c: &mut Config, url: &str) {
-    c.database_url = Some(url.to_owned());
-    c.reminders.vapid_subject = Some(SUBJECT.to_owned());
-    c.reminders.push_allow_http_loopback = true;
-    c.reminders.tick_secs = 30;
-    c.reminders.replan_debounce_ms = 20;
-}
-
-/// Moves the clock and waits until both workers have handled that moment.
-async fn step_to(clock: &ManualClock, at: DateTime<Utc>) -> anyhow::Result<()> {
-    anyhow::ensure!(clock.wait_parked(2, WAIT).await, "workers busy");
-    clock.set(at);
-    anyhow::ensure!(clock.wait_parked(2, WAIT).await, "workers did not finish their tick");
-    Ok(())
-}
-
-async fn device_on(server: &TestServer, email: &str, doc_id: &str) -> anyhow::Result<Device> {
-    let (token, _) = server.login(email, PASSWORD).await?;
-    let mut device = Device::new(doc_id);
-    device.connect(&server.ws_url("/sync"), &token).await?;
-    device.sync().await?;
-    Ok(device)
 }
 
 async fn log_call(device: &mut Device, contact: ContactId, at: DateTime<Utc>) -> anyhow::Result<()> {
