@@ -10,7 +10,9 @@ use automerge::{Automerge, ChangeHash, ReadDoc};
 /// object this document cannot resolve, a change at the root other than `notes` itself —
 /// counts as touching something else. No changes at all → `true`.
 pub fn only_notes_changed(doc: &Automerge, since: &[ChangeHash]) -> bool {
-    if since.iter().any(|h| doc.get_change_by_hash(h).is_none()) {
+    // The change graph answers this cheaply; `get_change_by_hash` would rebuild each change
+    // from the op set (150 ms for the one change of a 5,000-card import).
+    if !doc.get_missing_deps(since).is_empty() {
         return false;
     }
     doc.get_changes(since).iter().all(|change| {

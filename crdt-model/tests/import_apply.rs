@@ -267,3 +267,24 @@ fn json_export_has_everything() {
     assert!(johnny["photo"]["bytes"].as_str().unwrap().starts_with("/9j/"));
     assert_eq!(johnny["emails"].as_object().unwrap().len(), 2);
 }
+
+#[test]
+fn tags_that_differ_only_in_case_or_spacing_are_one_tag() {
+    let mut doc = new_document("UTC", now()).unwrap();
+    let first = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.org\r\nCATEGORIES:Book Club,Family\r\nEND:VCARD\r\n";
+    import(&mut doc, "first.vcf", first.as_bytes());
+
+    // Another phone spells the groups its own way; one card even has both spellings.
+    let second = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.org\r\nCATEGORIES:book  club,FAMILY\r\nEND:VCARD\r\n\
+                  BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nCATEGORIES:book club,Navy,navy\r\nEND:VCARD\r\n\
+                  BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Alan Turing\r\nCATEGORIES:NAVY\r\nEND:VCARD\r\n";
+    import(&mut doc, "second.vcf", second.as_bytes());
+    let d = contacts(&doc);
+    let tags_of = |name: &str| -> Vec<(String, bool)> {
+        let c = d.contacts.values().find(|c| c.name.display == name).unwrap();
+        c.tags.iter().map(|(t, on)| (t.clone(), *on)).collect()
+    };
+    assert_eq!(tags_of("Ada Lovelace"), vec![("Book Club".into(), true), ("Family".into(), true)], "no second spellings");
+    assert_eq!(tags_of("Grace Hopper"), vec![("Book Club".into(), true), ("Navy".into(), true)]);
+    assert_eq!(tags_of("Alan Turing"), vec![("Navy".into(), true)], "the file's first spelling of a new tag is used for the rest of it");
+}

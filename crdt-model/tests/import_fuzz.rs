@@ -153,3 +153,26 @@ fn oversized_photos_are_skipped_with_a_warning() {
     assert!(f.contacts.iter().all(|e| e.contact.photo.is_none()));
     assert!(f.warnings.iter().any(|w| w.index == 0 && w.message.contains("photo")), "{:?}", f.warnings);
 }
+
+/// Found by `mutated_fixtures_never_panic` (CI, 2026-12-07): a DEL in place of the CR after an
+/// `itemN.X-ABLabel:_$!<HomePage>!$_` kept the Apple label raw on the first parse, while our
+/// export of it (control character dropped) read back as "homepage".
+#[test]
+fn a_control_character_after_an_apple_label_round_trips() {
+    let mutations = [Mutation::Duplicate(16282539562909106123, 13), Mutation::FlipByte(17819109379485889051, 127)];
+    let data = mutations.iter().fold(fixture("iphone_memory.vcf"), apply);
+    assert!(data.windows(17).any(|w| w == b"_$!<HomePage>!$_\x7f"), "the input still has the stray byte");
+    parse_both(&data);
+}
+
+/// Found by `mutated_fixtures_never_panic` (2026-12-07, session 7): a NUL inside a Google CSV's
+/// "Spouse" relation label ("S\0pouse") was kept as "Spouse" on the first parse (the known
+/// word was not recognised until the control character was gone), while our export of it read
+/// back as "spouse".
+#[test]
+fn a_control_character_inside_a_csv_relation_label_round_trips() {
+    let mutations = [Mutation::Insert(8340943478204631657, vec![0])];
+    let data = mutations.iter().fold(fixture("google_memory.csv"), apply);
+    assert!(data.windows(7).any(|w| w == b"S\0pouse"), "the input still has the stray byte");
+    parse_both(&data);
+}

@@ -77,7 +77,7 @@ pub(crate) fn utc_midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
-pub(crate) fn display_name(c: &Contact) -> String {
+pub fn display_name(c: &Contact) -> String {
     let n = &c.name;
     let full = [n.given.trim(), n.family.trim()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
     let pick = [n.display.trim(), full.as_str(), c.nickname.trim(), c.company.trim()]

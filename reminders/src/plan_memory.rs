@@ -128,7 +128,7 @@ pub fn repeats(fu: &FollowUp) -> bool {
 
 /// The follow-up's people still in the address book (resolved through merges, archived ones
 /// left out): the first by id, and their names for the notification. `None` if nobody is left.
-pub(crate) fn people(doc: &KithDoc, fu: &FollowUp) -> Option<(ContactId, String)> {
+pub fn people(doc: &KithDoc, fu: &FollowUp) -> Option<(ContactId, String)> {
     let ids: BTreeSet<ContactId> = fu
         .contacts()
         .map(|c| doc.resolve(c))

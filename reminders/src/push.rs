@@ -83,6 +83,15 @@ impl PushClient {
         Ok(PushClient { http, signer, config: PushConfig { ttl_secs: config.ttl_secs.min(MAX_TTL_SECS), ..config } })
     }
 
+    /// Whether pushes can be signed (a VAPID subject is known).
+    pub fn has_subject(&self) -> bool {
+        self.signer.subject().is_some()
+    }
+
+    pub fn signer(&self) -> &VapidSigner {
+        &self.signer
+    }
+
     /// Encrypts `payload` for `sub` and POSTs it. `now` resolves an HTTP-date `Retry-After`.
     pub async fn send(&self, sub: &PushSubscription, topic: &str, payload: &[u8], now: DateTime<Utc>) -> PushResult {
         self.send_with_status(sub, topic, payload, now).await.0

@@ -108,9 +108,9 @@ pub trait PushStore: Send + Sync + 'static {
 }
 
 /// Everything the reminder worker needs: the schedule and where to send it. Any store with
-/// both areas is one.
-pub trait ReminderStore: NudgeStore + PushStore {}
-impl<T: NudgeStore + PushStore + ?Sized> ReminderStore for T {}
+/// all three areas is one.
+pub trait ReminderStore: NudgeStore + PushStore + crate::channel_store::ChannelStore {}
+impl<T: NudgeStore + PushStore + crate::channel_store::ChannelStore + ?Sized> ReminderStore for T {}
 
 /// The writes that turn `existing` (a user's rows) into `desired`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,6 +31,8 @@ pub enum VapidError {
     BadSubject,
     #[error("cannot sign for endpoint: {0}")]
     Sign(String),
+    #[error("no VAPID subject yet: set KITH_VAPID_SUBJECT, KITH_SMTP_FROM, or create the first account")]
+    NoSubject,
 }
 
 /// The key pair. `Debug` never prints the private half.
@@ -105,6 +107,16 @@ fn tighten_mode(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The default VAPID subject when none is configured: `mailto:` with an address push
+/// services accept — never a `localhost` or dotless domain (Apple refuses those).
+pub fn default_subject(address: &str) -> Option<String> {
+    let address = address.trim();
+    let (local, domain) = address.rsplit_once('@')?;
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let local_only = domain == "localhost" || domain.ends_with(".localhost") || !domain.contains('.');
+    (!local.is_empty() && !local_only && !address.contains(char::is_whitespace)).then(|| format!("mailto:{address}"))
+}
+
 /// Checks `KITH_VAPID_SUBJECT`: push services use it to contact the operator.
 pub fn check_subject(subject: &str) -> Result<(), VapidError> {
     let ok = (subject.starts_with("mailto:") && subject.len() > "mailto:".len())
@@ -119,20 +131,41 @@ pub fn check_subject(subject: &str) -> Result<(), VapidError> {
 /// Signs VAPID JWTs, reusing one per push-service origin for a while.
 pub struct VapidSigner {
     builder: PartialVapidSignatureBuilder,
-    subject: String,
+    /// `None` until one is known (see [`VapidSigner::pending`]).
+    subject: RwLock<Option<String>>,
     cache: Mutex<HashMap<String, (Instant, VapidSignature)>>,
 }
 
 impl VapidSigner {
     pub fn new(keys: &VapidKeys, subject: &str) -> Result<Self, VapidError> {
         check_subject(subject)?;
+        let signer = Self::pending(keys)?;
+        signer.set_subject(subject)?;
+        Ok(signer)
+    }
+
+    /// A signer without a subject yet: nothing can be signed until [`VapidSigner::set_subject`]
+    /// (the server learns its default contact address when the first account is created).
+    pub fn pending(keys: &VapidKeys) -> Result<Self, VapidError> {
         let builder = VapidSignatureBuilder::from_base64_no_sub(&keys.private_b64)
             .map_err(|e| VapidError::Sign(format!("{e:?}")))?;
-        Ok(VapidSigner { builder, subject: subject.to_owned(), cache: Mutex::new(HashMap::new()) })
+        Ok(VapidSigner { builder, subject: RwLock::new(None), cache: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn set_subject(&self, subject: &str) -> Result<(), VapidError> {
+        check_subject(subject)?;
+        *self.subject.write().unwrap_or_else(|p| p.into_inner()) = Some(subject.to_owned());
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(())
+    }
+
+    pub fn subject(&self) -> Option<String> {
+        self.subject.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// A signature whose `aud` is the endpoint's origin (scheme, host and port).
     pub fn sign(&self, sub: &SubscriptionInfo) -> Result<VapidSignature, VapidError> {
+        let subject = self.subject().ok_or(VapidError::NoSubject)?;
         let url = reqwest::Url::parse(&sub.endpoint).map_err(|e| VapidError::Sign(e.to_string()))?;
         let aud = url.origin().ascii_serialization();
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -142,7 +175,7 @@ impl VapidSigner {
             }
         }
         let mut b = self.builder.clone().add_sub_info(sub);
-        b.add_claim("sub", self.subject.as_str());
+        b.add_claim("sub", subject.as_str());
         b.add_claim("aud", aud.as_str());
         let sig = b.build().map_err(|e| VapidError::Sign(format!("{e:?}")))?;
         cache.insert(aud, (Instant::now(), sig.clone()));
@@ -170,6 +203,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         fs::write(dir.path().join(KEY_FILE), "not a key").unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(VapidKeys::load_or_create(dir.path()), Err(VapidError::BadKeyFile(_))));
+    }
+
+    #[test]
+    fn default_subjects_are_never_local() {
+        assert_eq!(default_subject("ada@example.org"), Some("mailto:ada@example.org".into()));
+        assert_eq!(default_subject("ada@localhost"), None);
+        assert_eq!(default_subject("ada@kith.localhost"), None);
+        assert_eq!(default_subject("ada@intranet"), None);
+        assert_eq!(default_subject("nonsense"), None);
     }
 
     #[test]

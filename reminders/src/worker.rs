@@ -1,5 +1,6 @@
 //! The reminder worker: every tick, claim the due nudges, group them per user into
-//! notifications, push them to every device of the user, record what happened.
+//! notifications, push them to every device of the user and send them on the user's email
+//! and ntfy channels (`channel_send`), record what happened.
 //! Any number of workers (tasks or instances) can share one database: claims are leased.
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,6 +17,9 @@ use crate::nudge::{ClaimedNudge, NudgeOutcome, NudgeRecord};
 use crate::payload::{compose, Notification};
 use crate::push::{PushClient, PushResult};
 use crate::retry::RetryPolicy;
+use crate::channel::ChannelKind;
+use crate::channel_send::{Fates, Senders, Targets, UserDone};
+use crate::sender::SendResult;
 use crate::store::{NudgeStoreError, ReminderStore};
 use crate::subscription::StoredSubscription;
 
@@ -55,10 +59,12 @@ pub struct TickReport {
     pub rejected: usize,
     pub retries: usize,
     pub failed: usize,
+    /// Emails and ntfy messages the services accepted.
+    pub channel_sent: usize,
 }
 
 impl TickReport {
-    fn add(&mut self, o: &TickReport) {
+    pub(crate) fn add(&mut self, o: &TickReport) {
         self.claimed += o.claimed;
         self.notifications += o.notifications;
         self.delivered += o.delivered;
@@ -66,6 +72,7 @@ impl TickReport {
         self.rejected += o.rejected;
         self.retries += o.retries;
         self.failed += o.failed;
+        self.channel_sent += o.channel_sent;
     }
 }
 
@@ -74,11 +81,13 @@ impl TickReport {
 pub type AttemptObserver = Arc<dyn Fn(&PushResult, Option<u16>) + Send + Sync>;
 
 pub struct Worker {
-    store: Arc<dyn ReminderStore>,
-    push: Arc<PushClient>,
+    pub(crate) store: Arc<dyn ReminderStore>,
+    pub(crate) push: Arc<PushClient>,
     clock: Arc<dyn Clock>,
-    config: WorkerConfig,
+    pub(crate) config: WorkerConfig,
     observer: Option<AttemptObserver>,
+    /// Email and ntfy; `None`: Web Push only.
+    pub(crate) senders: Option<Arc<Senders>>,
 }
 
 /// Outcomes are written in batches of up to this many rows per transaction.
@@ -86,7 +95,13 @@ const RECORD_CHUNK: usize = 128;
 
 impl Worker {
     pub fn new(store: Arc<dyn ReminderStore>, push: Arc<PushClient>, clock: Arc<dyn Clock>, config: WorkerConfig) -> Self {
-        Worker { store, push, clock, config, observer: None }
+        Worker { store, push, clock, config, observer: None, senders: None }
+    }
+
+    /// Also delivers on the users' email and ntfy channels.
+    pub fn with_senders(mut self, senders: Arc<Senders>) -> Self {
+        self.senders = Some(senders);
+        self
     }
 
     /// Reports every delivery attempt to `observer`.
@@ -115,17 +130,31 @@ impl Worker {
     /// Claims and sends everything due at the clock's `now`.
     pub async fn tick(&self) -> Result<TickReport, NudgeStoreError> {
         let now = self.clock.now();
+        self.learn_subject().await;
         let lease = chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::minutes(5));
         let mut report = TickReport::default();
+        // A user's nudges due at one moment may straddle two batches; the tail user's rows
+        // wait for the next batch, so their digest is one message, not two.
+        let mut carry: Vec<ClaimedNudge> = Vec::new();
         loop {
             let claimed = self.store.claim_due(now, lease, self.config.batch).await?;
             let full = claimed.len() as u32 >= self.config.batch;
-            if claimed.is_empty() {
+            report.claimed += claimed.len();
+            let mut work = std::mem::take(&mut carry);
+            work.extend(claimed);
+            if work.is_empty() {
                 break;
             }
-            report.claimed += claimed.len();
-            report.add(&self.deliver_batch(claimed, now).await?);
-            if !full {
+            if full {
+                // Claims are ordered by (send_at, user): only the last such key can continue.
+                let tail = work.iter().map(|c| (c.record.plan.send_at, c.record.user)).max();
+                let (held, rest): (Vec<_>, Vec<_>) =
+                    work.into_iter().partition(|c| Some((c.record.plan.send_at, c.record.user)) == tail);
+                // One user with more than a batch due at once: send what we have.
+                (work, carry) = if rest.is_empty() { (held, Vec::new()) } else { (rest, held) };
+            }
+            report.add(&self.deliver_batch(work, now).await?);
+            if !full && carry.is_empty() {
                 break;
             }
         }
@@ -133,26 +162,21 @@ impl Worker {
     }
 
     async fn deliver_batch(&self, claimed: Vec<ClaimedNudge>, now: DateTime<Utc>) -> Result<TickReport, NudgeStoreError> {
-        let mut groups: BTreeMap<(UserId, ClaimToken), Vec<NudgeRecord>> = BTreeMap::new();
+        // Grouped by user (a carried user's rows hold an earlier claim's token); each
+        // outcome is recorded under the token its row was claimed with.
+        let mut groups: BTreeMap<UserId, Vec<NudgeRecord>> = BTreeMap::new();
+        let mut tokens: HashMap<NudgeId, ClaimToken> = HashMap::with_capacity(claimed.len());
         for c in claimed {
-            groups.entry((c.record.user, c.token)).or_default().push(c.record);
+            tokens.insert(c.record.id, c.token);
+            groups.entry(c.record.user).or_default().push(c.record);
         }
-        // Every user's devices in one query for the whole batch, not one per user.
-        let users: Vec<UserId> = groups.keys().map(|(u, _)| *u).collect();
-        let subscriptions = match self.store.list_push_subscriptions_of(&users).await {
-            Ok(subs) => {
-                let mut by_user: HashMap<UserId, Vec<StoredSubscription>> = HashMap::new();
-                for s in subs {
-                    by_user.entry(s.user).or_default().push(s);
-                }
-                Some(by_user)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot list push subscriptions");
-                None
-            }
-        };
-        let subscriptions = &subscriptions;
+        let tokens = &tokens;
+        // Every user's devices, channels and finished sends in one query each for the whole
+        // batch, not one per user.
+        let users: Vec<UserId> = groups.keys().copied().collect();
+        let ids: Vec<NudgeId> = groups.values().flatten().map(|n| n.id).collect();
+        let targets = self.targets_of(&users, &ids).await;
+        let targets = &targets;
         // Deliveries and the recording of their outcomes run side by side: recording
         // must never wait for a database connection that a paused delivery is holding.
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -161,12 +185,11 @@ impl Worker {
             // Owned here, so the channel closes when the last delivery is done.
             let tx = tx;
             futures::stream::iter(groups)
-                .for_each_concurrent(concurrency, |((user, token), nudges)| {
+                .for_each_concurrent(concurrency, |(user, nudges)| {
                     let tx = tx.clone();
                     async move {
-                        let subs = subscriptions.as_ref().map(|by_user| by_user.get(&user).map_or(&[][..], Vec::as_slice));
-                        let (outcomes, report) = self.deliver_user(user, nudges, subs, now).await;
-                        let _ = tx.send((token, outcomes, report));
+                        let done = self.deliver_user(user, nudges, targets, now).await;
+                        let _ = tx.send(done);
                     }
                 })
                 .await;
@@ -177,9 +200,28 @@ impl Worker {
             let mut done = Vec::with_capacity(RECORD_CHUNK);
             while rx.recv_many(&mut done, RECORD_CHUNK).await > 0 {
                 let mut by_token: BTreeMap<ClaimToken, Vec<(NudgeId, NudgeOutcome)>> = BTreeMap::new();
-                for (token, outcomes, r) in done.drain(..) {
-                    report.add(&r);
-                    by_token.entry(token).or_default().extend(outcomes);
+                let (mut marks, mut log) = (Vec::new(), Vec::new());
+                for d in done.drain(..) {
+                    report.add(&d.report);
+                    for (id, outcome) in d.outcomes {
+                        if let Some(token) = tokens.get(&id) {
+                            by_token.entry(*token).or_default().push((id, outcome));
+                        }
+                    }
+                    marks.extend(d.marks);
+                    log.extend(d.log);
+                }
+                // Which channel has carried which nudge is written before the nudge's own
+                // outcome: a retry of the nudge then skips the channels that worked.
+                if !marks.is_empty() {
+                    if let Err(e) = self.store.mark_channel_sends(&marks, now).await {
+                        tracing::warn!(error = %e, "cannot record channel sends");
+                    }
+                }
+                if !log.is_empty() {
+                    if let Err(e) = self.store.log_deliveries(&log).await {
+                        tracing::warn!(error = %e, "cannot write the delivery log");
+                    }
                 }
                 for (token, outcomes) in by_token {
                     if let Err(e) = self.store.record_outcomes(token, &outcomes).await {
@@ -198,59 +240,57 @@ impl Worker {
         Ok(report)
     }
 
-    /// Sends one user's due nudges to all their devices and decides each nudge's fate.
-    /// `subs`: the user's subscriptions, `None` if they could not be read.
-    async fn deliver_user(
-        &self,
-        user: UserId,
-        nudges: Vec<NudgeRecord>,
-        subs: Option<&[StoredSubscription]>,
-        now: DateTime<Utc>,
-    ) -> (Vec<(NudgeId, NudgeOutcome)>, TickReport) {
-        let mut report = TickReport::default();
-        let mut outcomes = Vec::with_capacity(nudges.len());
+    /// Sends one user's due nudges on every channel they have and decides each nudge's fate.
+    async fn deliver_user(&self, user: UserId, nudges: Vec<NudgeRecord>, targets: &Targets, now: DateTime<Utc>) -> UserDone {
+        let mut out = UserDone::default();
         let max = self.config.retry.max_attempts;
         // A row claimed more often than allowed (e.g. workers that crashed mid-send).
         let (exhausted, sendable): (Vec<_>, Vec<_>) = nudges.into_iter().partition(|n| n.attempts > max);
         for n in exhausted {
-            report.failed += 1;
-            outcomes.push((n.id, NudgeOutcome::Failed { at: now, reason: format!("gave up after {max} attempts") }));
+            out.report.failed += 1;
+            out.outcomes.push((n.id, NudgeOutcome::Failed { at: now, reason: format!("gave up after {max} attempts") }));
         }
         if sendable.is_empty() {
-            return (outcomes, report);
+            return out;
         }
-        let Some(subs) = subs else {
+        let Some(subs) = targets.subscriptions.as_ref() else {
             for n in &sendable {
-                outcomes.push((n.id, self.retry_or_fail(n.attempts, None, now, "storage error", &mut report)));
+                let o = self.retry_or_fail(n.attempts, None, now, "storage error", &mut out.report);
+                out.outcomes.push((n.id, o));
             }
-            return (outcomes, report);
+            return out;
         };
-        if subs.is_empty() {
-            for n in &sendable {
-                report.failed += 1;
-                outcomes.push((n.id, NudgeOutcome::Failed { at: now, reason: "no push subscription".into() }));
+        let subs = subs.get(&user).map_or(&[][..], Vec::as_slice);
+        let channels = targets.channels.get(&user).map_or(&[][..], Vec::as_slice);
+        let mut fates = Fates::new(&sendable, &targets.done);
+        let push_ready = !subs.is_empty() && self.push.has_subject();
+        if push_ready {
+            fates.channels += 1;
+            let todo: Vec<NudgeRecord> = fates.todo(&sendable, ChannelKind::Push).into_iter().cloned().collect();
+            for note in compose(&todo) {
+                out.report.notifications += 1;
+                let fate = self.send_to_all(user, &note, subs, now, &mut out.report).await;
+                let attempts = note.nudges.iter().map(|id| fates.attempts(*id)).max().unwrap_or(1);
+                let result = match fate {
+                    Fate::Delivered => SendResult::Sent { answer: format!("{} device(s)", subs.len()) },
+                    Fate::Retry { after, reason } => SendResult::Retry { after, reason },
+                    Fate::Dropped { reason } => SendResult::Refused { reason, permanent: false },
+                };
+                self.settle(user, ChannelKind::Push, &note.payload.title, &note.nudges, attempts, result, now, &mut fates, &mut out)
+                    .await;
             }
-            return (outcomes, report);
         }
-        let attempts_of = |id: NudgeId| sendable.iter().find(|n| n.id == id).map_or(1, |n| n.attempts);
-        for note in compose(&sendable) {
-            report.notifications += 1;
-            let fate = self.send_to_all(user, &note, subs, now, &mut report).await;
-            let attempts = note.nudges.iter().map(|id| attempts_of(*id)).max().unwrap_or(1);
-            let outcome = match fate {
-                Fate::Delivered => NudgeOutcome::Sent { at: now },
-                Fate::Retry { after, reason } => self.retry_or_fail(attempts, after, now, &reason, &mut report),
-                Fate::Dropped { reason } => {
-                    report.failed += 1;
-                    NudgeOutcome::Failed { at: now, reason }
-                }
-            };
-            outcomes.extend(note.nudges.iter().map(|id| (*id, outcome.clone())));
+        for channel in channels {
+            self.deliver_channel(channel, &sendable, targets, now, &mut fates, &mut out).await;
         }
-        (outcomes, report)
+        for n in &sendable {
+            let o = fates.outcome(n, self, now, &mut out.report);
+            out.outcomes.push((n.id, o));
+        }
+        out
     }
 
-    fn retry_or_fail(
+    pub(crate) fn retry_or_fail(
         &self,
         attempts: u32,
         after: Option<Duration>,

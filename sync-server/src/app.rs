@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, delete, get, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -19,7 +19,7 @@ use tracing::Level;
 use crate::config::{redact_url, Config};
 use crate::error::AppError;
 use crate::handlers::{account, accounts, devices, health, me, metrics, push, sessions};
-use crate::handlers::{duplicates, export, import};
+use crate::handlers::{calendar_feed, duplicates, export, import};
 use crate::state::AppState;
 
 /// Every route. Keep additions to one line each, grouped by owner, so merges stay easy.
@@ -49,21 +49,43 @@ pub fn app(state: AppState) -> Router {
         .route("/contacts/{id}/snooze", post(crate::handlers::actions::snooze))
         .route("/follow-ups/{id}/done", post(crate::handlers::follow_ups::done))
         .route("/follow-ups/{id}/snooze", post(crate::handlers::follow_ups::snooze))
+        // reminder channels (email, ntfy), test sends, the delivery log, signed links
+        .route("/channels", get(crate::handlers::channels::list))
+        .route("/channels/{kind}", put(crate::handlers::channels::put).delete(crate::handlers::channels::remove))
+        .route("/channels/{kind}/test", post(crate::handlers::channels::test))
+        .route("/channels/email/address", post(crate::handlers::email_address::request))
+        .route("/channels/email/address/confirm", post(crate::handlers::email_address::confirm))
+        .route("/push/test", post(crate::handlers::channels::push_test))
+        .route("/deliveries", get(crate::handlers::channels::deliveries))
+        .route("/links/{token}", get(crate::handlers::links::show).post(crate::handlers::links::act))
+        // app passwords (CardDAV and the calendar feed)
+        .route("/app-passwords", post(crate::handlers::app_passwords::create).get(crate::handlers::app_passwords::list))
+        .route("/app-passwords/{id}", delete(crate::handlers::app_passwords::revoke))
+        // the calendar feed (a secret URL; see handlers/calendar_feed.rs)
+        .route("/calendar-feed", get(calendar_feed::status).post(calendar_feed::create).delete(calendar_feed::remove))
         .method_not_allowed_fallback(method_not_allowed);
 
     let router = Router::new()
         .nest("/api/v1", api)
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
+        .route("/cal/{file}", get(calendar_feed::feed))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::metrics))
         // WebSocket sync (automerge-repo protocol v1)
-        .route("/sync", get(crate::sync::ws::sync_route));
-    let router = match state.config.web_dir() {
-        Some(dir) => router.fallback_service(crate::web::service(&dir)),
-        None => router.fallback(crate::web::missing),
+        .route("/sync", get(crate::handlers::sync::sync_route))
+        // CardDAV (its own auth: HTTP Basic with an app password)
+        .route("/.well-known/carddav", any(crate::dav::well_known))
+        .route("/dav", any(crate::dav::handle))
+        .route("/dav/", any(crate::dav::handle))
+        .route("/dav/{*path}", any(crate::dav::handle));
+    let router = match crate::web::source(&state.config) {
+        crate::web::Source::Dir(dir) => router.fallback_service(crate::web::service(&dir)),
+        crate::web::Source::Embedded => router.fallback_service(crate::web_embedded::service()),
+        crate::web::Source::Missing => router.fallback(crate::web::missing),
     };
     router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::dav::root_discovery))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count_request))
         .layer(CatchPanicLayer::custom(|_panic| {
@@ -121,8 +143,9 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let (store, bus) = crate::store::open_with_bus(&config.database_url())
         .await
         .with_context(|| format!("opening database {}", redact_url(&config.database_url())))?;
-    let reminders = crate::reminder_service::Reminders::load(&config.reminders, &config.data_dir)
+    let mut reminders = crate::reminder_service::Reminders::load(&config.reminders, &config.data_dir, config.listen)
         .context("setting up reminders")?;
+    reminders.connect(&*store).await.context("setting up reminder channels")?;
     let mut state = AppState::with_bus(config, store, bus);
     state.reminders = Some(std::sync::Arc::new(reminders));
     Ok(state)
@@ -189,15 +212,17 @@ pub async fn launch_with_listener(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = prepare(config).await?;
     let addr = listener.local_addr().context("listener address")?;
-    let web = match (&state.config.web_dir, state.config.web_dir()) {
-        (_, Some(dir)) => format!("web client from {}", dir.display()),
-        (Some(wanted), None) => {
+    // The bound address (port 0 resolved): the default public URL for links is built from it.
+    let state = prepare(Config { listen: addr, ..config }).await?;
+    let web = match (crate::web::source(&state.config), &state.config.web_dir) {
+        (crate::web::Source::Dir(dir), _) => format!("web client from {}", dir.display()),
+        (crate::web::Source::Embedded, _) => "web client built into the binary".to_string(),
+        (crate::web::Source::Missing, Some(wanted)) => {
             tracing::warn!("no index.html in {}: not serving a web client", wanted.display());
             "no web client".to_string()
         }
-        (None, None) => "web client not built (run scripts/run)".to_string(),
+        (crate::web::Source::Missing, None) => "web client not built (run scripts/run)".to_string(),
     };
     tracing::info!(
         "kith listening on http://{addr}, data in {} (database {}), {web}",

@@ -400,8 +400,9 @@ mod tests {
     }
 }
 
-/// Reminder flags of `kith serve` (each with an environment variable).
-#[derive(clap::Args, Clone, Debug)]
+/// Reminder flags of `kith serve` (each with an environment variable). `Debug` hides the
+/// SMTP URL's password.
+#[derive(clap::Args, Clone)]
 pub struct ReminderConfig {
     /// How often workers look for due nudges, in seconds.
     #[arg(long = "reminder-tick-secs", env = "KITH_REMINDER_TICK_SECS", default_value_t = 30)]
@@ -434,6 +435,33 @@ pub struct ReminderConfig {
     /// Quiet time after a document change before its user's nudges are re-planned.
     #[arg(long, env = "KITH_REPLAN_DEBOUNCE_MS", default_value_t = 300)]
     pub replan_debounce_ms: u64,
+
+    /// SMTP server for email reminders, in lettre's URL form: `smtps://user:pass@host:465`
+    /// (TLS), `smtp://user:pass@host:587?tls=required` (STARTTLS), `smtp://host:25` (plain;
+    /// a local relay). Without it the email channel is not offered.
+    #[arg(long, env = "KITH_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of reminder emails (`Kith <kith@example.org>`); also the default VAPID contact.
+    #[arg(long, env = "KITH_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// The address people reach this server at (`https://kith.example.org`), for links in
+    /// emails and ntfy messages. Default: `http://` and the listen address.
+    #[arg(long, env = "KITH_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl ReminderConfig {
+    /// `KITH_PUBLIC_URL` without a trailing slash, else `http://<listen>` (`localhost` for an
+    /// unspecified listen address).
+    pub fn public_url(&self, listen: SocketAddr) -> String {
+        match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None if listen.ip().is_unspecified() => format!("http://localhost:{}", listen.port()),
+            None => format!("http://{listen}"),
+        }
+    }
 }
 
 impl Default for ReminderConfig {
@@ -445,6 +473,25 @@ impl Default for ReminderConfig {
             push_timeout_ms: 10_000,
             workers: 1,
             replan_debounce_ms: 300,
+            smtp_url: None,
+            smtp_from: None,
+            public_url: None,
         }
+    }
+}
+
+impl fmt::Debug for ReminderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReminderConfig")
+            .field("tick_secs", &self.tick_secs)
+            .field("vapid_subject", &self.vapid_subject)
+            .field("push_allow_http_loopback", &self.push_allow_http_loopback)
+            .field("push_timeout_ms", &self.push_timeout_ms)
+            .field("workers", &self.workers)
+            .field("replan_debounce_ms", &self.replan_debounce_ms)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("smtp_from", &self.smtp_from)
+            .field("public_url", &self.public_url)
+            .finish()
     }
 }

@@ -13,6 +13,16 @@ pub use reminders::UserId;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId(pub Uuid);
 
+/// An app password (one per phone or calendar app that the user lets in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AppPasswordId(pub Uuid);
+
+impl fmt::Display for AppPasswordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// An automerge-repo document id: 16 random bytes, shown as bs58check (as automerge-repo
 /// does, so the JS and Swift clients accept it unchanged).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,16 +2,19 @@
 
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod data_files;
+pub mod dav;
 pub mod http_server;
 pub mod error;
 pub mod handlers;
+pub mod hub_observer;
 pub mod ids;
+pub mod live;
 pub mod reminder_replan;
 pub mod reminder_service;
-pub mod live_sockets;
 pub mod metrics;
 pub mod security_headers;
 pub mod shutdown;
@@ -19,6 +22,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod web;
+pub mod web_embedded;
 
 /// The allocator both `kith` binaries install: mimalloc, which (unlike glibc's malloc) can
 /// give freed memory back to the OS — once its threads are told to, see [`kith_alloc`].

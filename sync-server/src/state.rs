@@ -8,11 +8,11 @@ pub use reminders::{Clock, SystemClock};
 
 use crate::auth::{LimitPolicy, LoginLimiter, Passwords, SessionCache, SignupLimiter};
 use crate::config::Config;
+use crate::hub_observer::ServerObserver;
+use crate::live::{storage_id_for, ChangeBus, Hub, HubConfig, LiveSockets, LocalBus};
 use crate::metrics::Metrics;
-use crate::live_sockets::LiveSockets;
 use crate::shutdown::Shutdown;
 use crate::store::Store;
-use crate::sync::{storage_id_for, ChangeBus, Hub, HubConfig, LocalBus};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -38,11 +38,13 @@ pub struct AppState {
     pub session_cache: Arc<SessionCache>,
     /// Background work (reminder worker, ...) registers here to be stopped and awaited.
     pub shutdown: Shutdown,
-    /// Live documents and WebSocket sync (see `sync::Hub`).
+    /// Live documents and WebSocket sync (see `live::Hub`).
     pub hub: Hub,
     /// VAPID keys and push client; set by `app::prepare` (`None` in states
     /// built for unit tests, which then have no push endpoints).
     pub reminders: Option<Arc<crate::reminder_service::Reminders>>,
+    /// What each CardDAV card draws on, per document (see `dav::card_index`).
+    pub dav_index: Arc<crate::dav::IndexCache>,
 }
 
 impl AppState {
@@ -62,13 +64,15 @@ impl AppState {
     }
 
     fn assemble(config: Config, store: Arc<dyn Store>, bus: Arc<dyn ChangeBus>, clock: Arc<dyn Clock>) -> Self {
-        let hub = Hub::with_bus(store.clone(), bus, hub_config(&config));
+        // One set of counters: the hub and the /sync loop count into them through the observer.
+        let metrics = Arc::new(Metrics::default());
+        let observer = Arc::new(ServerObserver::new(metrics.clone()));
+        let hub = Hub::start(store.clone(), bus, hub_config(&config), Arc::new(std::time::Instant::now), observer);
         let login_limiter = Arc::new(LoginLimiter::new(LimitPolicy::from(&config)));
         let signup_limiter = Arc::new(SignupLimiter::new(config.signups_per_hour));
         let session_cache = Arc::new(SessionCache::new(config.session_cache_ttl(), config.session_cache_entries));
         AppState {
-            // One set of counters: the hub and the /sync loop count into the hub's.
-            metrics: hub.metrics().clone(),
+            metrics,
             hub,
             store,
             config: Arc::new(config),
@@ -80,6 +84,7 @@ impl AppState {
             session_cache,
             shutdown: Shutdown::new(),
             reminders: None,
+            dav_index: Arc::default(),
         }
     }
 

@@ -14,6 +14,27 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::error::AppError;
 
+/// Where the web client comes from: `KITH_WEB_DIR` when set (a build on disk overrides the
+/// binary's), else the copy compiled into the binary, else `web-client/dist` beside the
+/// working directory (a binary built before the client was), else nowhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Dir(std::path::PathBuf),
+    Embedded,
+    /// `KITH_WEB_DIR` names a directory without an index.html, or nothing was built.
+    Missing,
+}
+
+pub fn source(config: &crate::config::Config) -> Source {
+    match (&config.web_dir, config.web_dir()) {
+        (Some(_), Some(dir)) => Source::Dir(dir),
+        (Some(_), None) => Source::Missing,
+        (None, _) if crate::web_embedded::available() => Source::Embedded,
+        (None, Some(dir)) => Source::Dir(dir),
+        (None, None) => Source::Missing,
+    }
+}
+
 /// The web client in `dir` (which holds an `index.html`).
 pub fn service(dir: &Path) -> Router {
     let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
@@ -23,7 +44,7 @@ pub fn service(dir: &Path) -> Router {
 /// Vite puts content-hashed files under `/assets/`: their name changes when they do, so they
 /// may be cached for good. Everything else (index.html, the service worker, the manifest)
 /// must be revalidated, or a deploy would never reach returning users.
-async fn cache_headers(req: Request, next: Next) -> Response {
+pub(crate) async fn cache_headers(req: Request, next: Next) -> Response {
     let immutable = req.uri().path().starts_with("/assets/");
     let mut response = next.run(req).await;
     if response.status().is_success() {

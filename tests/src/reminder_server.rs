@@ -42,6 +42,11 @@ pub struct User {
 impl ReminderServer {
     /// A server whose reminder clock starts at `at`, one worker, re-planning 20 ms after a change.
     pub async fn start(at: DateTime<Utc>) -> anyhow::Result<Self> {
+        Self::start_with(at, |_| {}).await
+    }
+
+    /// As [`ReminderServer::start`], with `tweak` applied to the settings last (SMTP, ...).
+    pub async fn start_with(at: DateTime<Utc>, tweak: impl FnOnce(&mut sync_server::config::Config)) -> anyhow::Result<Self> {
         let clock = ManualClock::new(at);
         let server = TestServer::start_with_clock(Arc::new(clock.clone()), |c| {
             c.reminders.vapid_subject = Some(SUBJECT.to_owned());
@@ -50,6 +55,7 @@ impl ReminderServer {
             c.reminders.workers = 1;
             c.reminders.replan_debounce_ms = 20;
             c.reminders.push_timeout_ms = 5_000;
+            tweak(c);
         })
         .await?;
         let push = PushService::start().await?;

@@ -74,9 +74,11 @@ impl TestServer {
         Self::launch_config(data, config, reminder_clock).await
     }
 
-    async fn launch_config(data: DataDir, config: Config, reminder_clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Self> {
+    async fn launch_config(data: DataDir, mut config: Config, reminder_clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.context("bind")?;
         let addr = listener.local_addr().context("local addr")?;
+        // The address links in emails point to (the default `KITH_PUBLIC_URL`).
+        config.listen = addr;
         // Prepared here, not inside the task, so a failing start is this call's error
         // rather than a test hanging on a server that never answers.
         let mut state = app::prepare(config).await?;

@@ -2,6 +2,7 @@
 //! start with, moving the clock until both reminder workers have handled it, and a device
 //! signed in on one of them.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,6 +10,7 @@ use reminders::ManualClock;
 use sync_server::config::Config;
 
 use crate::client::Device;
+use crate::push_service::PushService;
 use crate::reminder_support::SUBJECT;
 use crate::TestServer;
 
@@ -39,4 +41,22 @@ pub async fn device_on(server: &TestServer, email: &str, doc_id: &str) -> anyhow
     device.connect(&server.ws_url("/sync"), &token).await?;
     device.sync().await?;
     Ok(device)
+}
+
+/// Two instances on the database at `url` and one manual clock, sharing a data dir (so one
+/// VAPID key, as the README asks of instances), and a local push service that trusts that key.
+pub async fn start_pair(clock: &ManualClock, url: &str) -> anyhow::Result<(TestServer, TestServer, PushService)> {
+    let a = TestServer::start_with_clock(Arc::new(clock.clone()), |c| settings(c, url)).await?;
+    let shared = a.data_dir().to_owned();
+    let b = TestServer::start_with_clock(Arc::new(clock.clone()), |c| {
+        settings(c, url);
+        c.data_dir = shared;
+    })
+    .await?;
+    let key = |s: &TestServer| s.state.reminders.as_ref().map(|r| r.keys.public_key().to_vec());
+    anyhow::ensure!(key(&a).is_some() && key(&a) == key(&b), "instances must share the VAPID key");
+    let push = PushService::start().await?;
+    push.trust_vapid_key(&key(&a).unwrap_or_default());
+    push.expect_subject(SUBJECT);
+    Ok((a, b, push))
 }

@@ -5,16 +5,15 @@
 //! are planned by the sweep, with no edit.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use crdt_model::{ContactDraft, FollowUpDraft, Name, Repeat, RepeatUnit};
 use kith_tests::push_service::PushService;
 use kith_tests::reminder_server::wait_for_plan_on;
-use kith_tests::reminder_support::{as_subscription, SUBJECT};
+use kith_tests::reminder_support::as_subscription;
 use kith_tests::stores::in_fresh_pg_schema;
-use kith_tests::two_instances::{device_on, settings, step_to, PASSWORD};
-use kith_tests::{unique_email, TestServer};
+use kith_tests::two_instances::{PASSWORD, device_on, start_pair, step_to};
+use kith_tests::unique_email;
 use reminders::{ManualClock, NudgeKind, NudgeStatus, UserId};
 use serde_json::{json, Value};
 
@@ -33,18 +32,7 @@ fn deliveries(push: &PushService, sub: &kith_tests::push_service::Subscriber) ->
 
 async fn scenario(url: String) -> anyhow::Result<()> {
     let clock = ManualClock::new(t0());
-    let a = TestServer::start_with_clock(Arc::new(clock.clone()), |c| settings(c, &url)).await?;
-    let shared = a.data_dir().to_owned();
-    let b = TestServer::start_with_clock(Arc::new(clock.clone()), |c| {
-        settings(c, &url);
-        c.data_dir = shared;
-    })
-    .await?;
-    let key = |s: &TestServer| s.state.reminders.as_ref().map(|r| r.keys.public_key().to_vec());
-    anyhow::ensure!(key(&a).is_some() && key(&a) == key(&b), "instances must share the VAPID key");
-    let push = PushService::start().await?;
-    push.trust_vapid_key(&key(&a).unwrap_or_default());
-    push.expect_subject(SUBJECT);
+    let (a, b, push) = start_pair(&clock, &url).await?;
 
     let email = unique_email("fu-two-instances");
     let r = a.http().post(a.url("/api/v1/accounts")).json(&json!({ "email": email, "password": PASSWORD, "timezone": "Europe/Berlin" })).send().await?;

@@ -88,7 +88,9 @@ async fn running_out_of_file_descriptors_does_not_kill_the_accept_loop() {
     }
     let started = Instant::now();
     let deadline = started + Duration::from_secs(30);
-    let client = ok(reqwest::Client::builder().timeout(Duration::from_secs(5)).build());
+    // No pooled connections: the server closes an idle keep-alive connection after the 1 s
+    // header timeout, and a request on such a stale connection fails for the client's reason.
+    let client = ok(reqwest::Client::builder().timeout(Duration::from_secs(5)).pool_max_idle_per_host(0).build());
     let served = loop {
         match client.get(format!("{}/healthz", kith.base_url)).send().await {
             Ok(r) if r.status().is_success() => break true,

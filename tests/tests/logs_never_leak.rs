@@ -49,6 +49,13 @@ async fn tokens_and_passwords_never_reach_the_logs() {
     assert!(me.status().is_success());
     let me = http.get(server.url("/api/v1/me")).bearer_auth(&second).send().await.expect("me");
     assert!(me.status().is_success());
+    // The calendar feed's secret travels in its URL path.
+    let feed = http.post(server.url("/api/v1/calendar-feed")).bearer_auth(&second).send().await.expect("feed");
+    let feed: serde_json::Value = feed.json().await.expect("feed json");
+    let feed_path = feed["url"].as_str().expect("feed url").to_owned();
+    let read = http.get(server.url(&feed_path)).send().await.expect("read feed");
+    assert_eq!(read.status().as_u16(), 200);
+    let feed_secret = feed_path.trim_start_matches("/cal/").trim_end_matches(".ics").to_owned();
     let wrong = json!({ "email": email, "password": "another secret guess" });
     let failed = http.post(server.url("/api/v1/sessions")).json(&wrong).send().await.expect("login");
     assert_eq!(failed.status().as_u16(), 401);
@@ -61,7 +68,8 @@ async fn tokens_and_passwords_never_reach_the_logs() {
     assert!(logs.contains("route=\"/api/v1/me\""), "{logs}");
     assert!(logs.contains("user.id="), "{logs}");
     // ...but none of the secrets
-    for secret in [token.as_str(), second.as_str(), password, "another secret guess"] {
+    assert!(logs.contains("route=\"/cal/{file}\""), "{logs}");
+    for secret in [token.as_str(), second.as_str(), password, "another secret guess", feed_secret.as_str()] {
         assert!(!logs.contains(secret), "{secret:?} leaked into the logs:\n{logs}");
     }
 }

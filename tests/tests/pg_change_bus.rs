@@ -14,7 +14,7 @@ use sync_server::ids::DocId;
 use sync_server::store::postgres::bus::PgChangeBus;
 use sync_server::store::postgres::PostgresStore;
 use sync_server::store::Store;
-use sync_server::sync::{Hub, HubConfig, HubConnection};
+use sync_server::live::{Hub, HubConfig, HubConnection};
 
 /// A device: its document and its sync state with the server.
 struct Peer {

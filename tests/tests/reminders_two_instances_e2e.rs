@@ -3,17 +3,15 @@
 //! of instance B cancels the nudge instance A planned from a device of its own, and the
 //! next cycle's nudge is pushed exactly once by whichever worker claims it.
 
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration as Span, TimeZone, Utc};
 use crdt_model::{ContactDraft, ContactId, InteractionDraft, InteractionKind, Name};
 use kith_tests::client::Device;
-use kith_tests::push_service::PushService;
 use kith_tests::reminder_server::wait_for_plan_on;
-use kith_tests::reminder_support::{as_subscription, SUBJECT};
+use kith_tests::reminder_support::as_subscription;
 use kith_tests::stores::in_fresh_pg_schema;
-use kith_tests::two_instances::{device_on, settings, step_to, PASSWORD};
-use kith_tests::{unique_email, TestServer};
+use kith_tests::two_instances::{PASSWORD, device_on, start_pair, step_to};
+use kith_tests::unique_email;
 use reminders::{ManualClock, NudgeStatus, UserId};
 use serde_json::{json, Value};
 
@@ -29,19 +27,7 @@ async fn log_call(device: &mut Device, contact: ContactId, at: DateTime<Utc>) ->
 
 async fn scenario(url: String) -> anyhow::Result<()> {
     let clock = ManualClock::new(t0());
-    let a = TestServer::start_with_clock(Arc::new(clock.clone()), |c| settings(c, &url)).await?;
-    // One VAPID key for both (README: instances share it); here by sharing the data dir.
-    let shared = a.data_dir().to_owned();
-    let b = TestServer::start_with_clock(Arc::new(clock.clone()), |c| {
-        settings(c, &url);
-        c.data_dir = shared;
-    })
-    .await?;
-    let key = |s: &TestServer| s.state.reminders.as_ref().map(|r| r.keys.public_key().to_vec());
-    anyhow::ensure!(key(&a).is_some() && key(&a) == key(&b), "instances must share the VAPID key");
-    let push = PushService::start().await?;
-    push.trust_vapid_key(&key(&a).unwrap_or_default());
-    push.expect_subject(SUBJECT);
+    let (a, b, push) = start_pair(&clock, &url).await?;
 
     let email = unique_email("two-instances");
     let r = a.http().post(a.url("/api/v1/accounts")).json(&json!({ "email": email, "password": PASSWORD, "timezone": "Europe/Berlin" })).send().await?;

@@ -275,3 +275,78 @@ async fn deleting_a_user_leaves_nothing_of_theirs() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn app_passwords_are_found_by_hash_bounded_per_user_and_revoked_by_their_owner_only() {
+    use sync_server::ids::AppPasswordId;
+    on_every_store(|backend, store, _| async move {
+        let (alice, _) = new_user(&store, "alice").await;
+        let (bob, _) = new_user(&store, "bob").await;
+        let h1 = token_hash("app-1");
+        let id = store.create_app_password(alice, "Ada's iPhone", &h1, 2, t0()).await.expect("create");
+        let found = store.app_password_by_hash(&h1, t0()).await.expect("lookup").expect("found");
+        assert_eq!((found.id, found.user_id, found.name.as_str()), (id, alice, "Ada's iPhone"), "{backend:?}");
+        assert_eq!(found.created_at, t0(), "{backend:?}");
+        assert_eq!(found.last_used_at, Some(t0()), "{backend:?}: a lookup marks it used");
+        // Within a minute the mark is not rewritten; later it is.
+        let soon = store.app_password_by_hash(&h1, t0() + Duration::seconds(30)).await.expect("lookup").expect("found");
+        assert_eq!(soon.last_used_at, Some(t0()), "{backend:?}");
+        let later = store.app_password_by_hash(&h1, t0() + Duration::minutes(5)).await.expect("lookup").expect("found");
+        assert_eq!(later.last_used_at, Some(t0() + Duration::minutes(5)), "{backend:?}");
+        assert!(store.app_password_by_hash(&token_hash("nope"), t0()).await.expect("lookup").is_none());
+
+        // The per-user limit holds, and is per user.
+        store.create_app_password(alice, "second", &token_hash("app-2"), 2, t0() + Duration::seconds(1)).await.expect("second");
+        let third = store.create_app_password(alice, "third", &token_hash("app-3"), 2, t0()).await;
+        assert!(matches!(third, Err(StoreError::Conflict("app_password_limit"))), "{backend:?}: {third:?}");
+        store.create_app_password(bob, "bob's", &token_hash("app-b"), 2, t0()).await.expect("bob's own");
+
+        let listed = store.list_app_passwords(alice).await.expect("list");
+        assert_eq!(listed.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["Ada's iPhone", "second"], "{backend:?}");
+
+        // Only the owner revokes; a revoked one is gone.
+        assert!(matches!(store.delete_app_password(bob, id).await, Err(StoreError::NotFound)), "{backend:?}");
+        assert!(matches!(store.delete_app_password(alice, AppPasswordId(uuid::Uuid::new_v4())).await, Err(StoreError::NotFound)));
+        store.delete_app_password(alice, id).await.expect("revoke");
+        assert!(store.app_password_by_hash(&h1, t0()).await.expect("lookup").is_none(), "{backend:?}");
+        assert_eq!(store.list_app_passwords(alice).await.expect("list").len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn calendar_feeds_are_one_per_user_found_by_hash_and_replaced_on_rotation() {
+    on_every_store(|backend, store, _| async move {
+        let (alice, _) = new_user(&store, "cal-alice").await;
+        let (bob, _) = new_user(&store, "cal-bob").await;
+        let (first, second) = (token_hash("feed-1"), token_hash("feed-2"));
+        assert_eq!(store.calendar_feed_created_at(alice).await.expect("created at"), None, "{backend:?}");
+        assert_eq!(store.calendar_feed_owner(&first).await.expect("owner"), None, "{backend:?}");
+
+        store.replace_calendar_feed(alice, &first, t0()).await.expect("turn on");
+        assert_eq!(store.calendar_feed_owner(&first).await.expect("owner"), Some(alice), "{backend:?}");
+        assert_eq!(store.calendar_feed_created_at(alice).await.expect("created at"), Some(t0()), "{backend:?}");
+
+        // Rotating: the old secret opens nothing, the new one opens Alice's.
+        let later = t0() + Duration::hours(1);
+        store.replace_calendar_feed(alice, &second, later).await.expect("rotate");
+        assert_eq!(store.calendar_feed_owner(&first).await.expect("owner"), None, "{backend:?}");
+        assert_eq!(store.calendar_feed_owner(&second).await.expect("owner"), Some(alice), "{backend:?}");
+        assert_eq!(store.calendar_feed_created_at(alice).await.expect("created at"), Some(later), "{backend:?}");
+
+        // A secret hash is one user's only.
+        let taken = store.replace_calendar_feed(bob, &second, t0()).await;
+        assert!(matches!(taken, Err(StoreError::Conflict("secret_hash"))), "{backend:?}: {taken:?}");
+        assert_eq!(store.calendar_feed_created_at(bob).await.expect("created at"), None, "{backend:?}");
+
+        assert!(store.delete_calendar_feed(alice).await.expect("off"), "{backend:?}");
+        assert!(!store.delete_calendar_feed(alice).await.expect("off again"), "{backend:?}");
+        assert_eq!(store.calendar_feed_owner(&second).await.expect("owner"), None, "{backend:?}");
+
+        // Deleting the user deletes their feed.
+        store.replace_calendar_feed(bob, &first, t0()).await.expect("bob on");
+        store.delete_user(bob).await.expect("delete bob");
+        assert_eq!(store.calendar_feed_owner(&first).await.expect("owner"), None, "{backend:?}");
+    })
+    .await;
+}

@@ -43,6 +43,16 @@ test("importing a vCard through the UI shows the report and the people", async (
     await signUp(page, uniqueEmail("import"));
     await nav(page, "Import");
     await page.getByLabel("Choose a .vcf or .csv file").setInputFiles({ name: "contacts.vcf", mimeType: "text/vcard", buffer: Buffer.from(VCF) });
+    // First the preview (a dry run): nothing is imported until Apply.
+    const preview = page.locator("[data-report=preview]");
+    await preview.waitFor({ timeout: 15_000 });
+    assert.equal(await preview.locator("[data-stat=created]").innerText(), "2");
+    await nav(page, "People");
+    await page.getByText("No people yet.").waitFor();
+    assert.deepEqual(await listedNames(page), [], "the preview imported nothing");
+    await nav(page, "Import");
+    await page.getByLabel("Choose a .vcf or .csv file").setInputFiles({ name: "contacts.vcf", mimeType: "text/vcard", buffer: Buffer.from(VCF) });
+    await preview.getByRole("button", { name: "Apply" }).click();
     const report = page.locator("[data-report=import]");
     await report.waitFor({ timeout: 15_000 });
     assert.equal(await report.locator("[data-stat=created]").innerText(), "2");
@@ -55,7 +65,10 @@ test("importing a vCard through the UI shows the report and the people", async (
     // Importing the same file again creates nobody new.
     await nav(page, "Import");
     await page.getByLabel("Choose a .vcf or .csv file").setInputFiles({ name: "contacts.vcf", mimeType: "text/vcard", buffer: Buffer.from(VCF) });
-    await until(async () => (await page.locator("[data-report=import] [data-stat=created]").innerText()) === "0", { what: "second import report" });
+    await page.locator("[data-report=preview]").waitFor();
+    assert.equal(await page.locator("[data-report=preview] [data-stat=created]").innerText(), "0");
+    assert.equal(await page.locator("[data-report=preview] [data-stat=unchanged]").innerText(), "2");
+    await page.getByRole("button", { name: "Nothing to import" }).waitFor();
     await nav(page, "People");
     // The screen renders after the click returns: wait for its rows, then check them all.
     await until(async () => (await listedNames(page)).length > 0, { what: "the People list after re-import" });

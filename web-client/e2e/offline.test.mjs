@@ -50,3 +50,42 @@ test("the app starts offline from its cache and syncs what was done offline", as
     await laptop.context.close();
   }
 });
+
+test("logging out with changes the server doesn't have yet asks first, and keeps them if declined", async () => {
+  const { context, page, errors } = await device(browser, server.url);
+  try {
+    await signUp(page, uniqueEmail("unsent"));
+    await addPerson(page, "Mary Jackson");
+    await waitSynced(page);
+
+    await context.setOffline(true);
+    await until(async () => (await syncState(page)) === "offline", { what: "offline" });
+    await addPerson(page, "Christine Darden");
+    await nav(page, "Settings");
+    const asked = [];
+    const decline = async (dialog) => {
+      asked.push(dialog.message());
+      await dialog.dismiss();
+    };
+    // `device` accepts every dialog; this test answers for itself.
+    page.removeAllListeners("dialog");
+    page.on("dialog", decline);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await until(() => asked.length === 1, { what: "the question before logging out" });
+    assert.match(asked[0], /offline.*Logging out deletes them from this device/);
+    // Declined: still signed in, the offline edit still here.
+    await nav(page, "People");
+    assert.ok((await listedNames(page)).includes("Christine Darden"));
+
+    // Back online the edit reaches the server; then logging out asks nothing.
+    await context.setOffline(false);
+    await waitSynced(page, 15_000);
+    await nav(page, "Settings");
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+    assert.equal(asked.length, 1, "no question once everything was sent");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

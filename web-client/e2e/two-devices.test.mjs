@@ -58,7 +58,9 @@ test("both devices offline edit the same person and the same note, then converge
     await b.context.setOffline(true);
     await until(async () => (await syncState(a.page)) === "offline" && (await syncState(b.page)) === "offline", { what: "offline badges" });
 
-    // Different fields of the same person...
+    // Different fields of the same person (details are edited on demand)...
+    await a.page.getByRole("button", { name: "Edit details" }).click();
+    await b.page.getByRole("button", { name: "Edit details" }).click();
     await setField(a.page, "Company", "Bletchley Park");
     await setField(b.page, "Job title", "Cryptanalyst");
     // ...and the same note: A types at the start, B at the end.

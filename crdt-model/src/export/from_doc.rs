@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::import::{Labeled, LabeledDate, LabeledName, ParsedAddress, ParsedContact, ParsedName, ParsedPhoto, PartialDate};
+use super::card_source::CardSource;
 use crate::schema::{Contact, KithDoc, LabeledValue, RelationshipKind};
 
 /// Every contact not merged into another (archived ones too: an export is a backup),
@@ -12,7 +13,8 @@ use crate::schema::{Contact, KithDoc, LabeledValue, RelationshipKind};
 pub fn export_vcards(doc: &KithDoc) -> String {
     let mut contacts: Vec<&Contact> = doc.contacts.values().filter(|c| doc.resolve(c.id) == c.id).collect();
     contacts.sort_by_key(|c| (c.created_at, c.id));
-    let cards: Vec<ParsedContact> = contacts.into_iter().map(|c| to_card(doc, c)).collect();
+    let source = CardSource::new(doc);
+    let cards: Vec<ParsedContact> = contacts.into_iter().map(|c| card_of(&source, c)).collect();
     super::write_vcards(&cards)
 }
 
@@ -24,10 +26,16 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.to_owned())
 }
 
-/// One contact as a card. Notes become the NOTE (oldest first, blank-line separated).
+/// One contact as a card. For many cards of one document, index it once with
+/// [`CardSource::new`] and use [`card_of`].
 pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
+    card_of(&CardSource::new(doc), c)
+}
+
+/// One contact as a card. Notes become the NOTE (oldest first, blank-line separated).
+pub fn card_of(source: &CardSource<'_>, c: &Contact) -> ParsedContact {
     let mut notes: Vec<(DateTime<Utc>, String)> =
-        doc.notes_for(c.id).map(|n| (n.created_at, n.body.as_str().to_owned())).collect();
+        source.notes_for(c).iter().map(|n| (n.created_at, n.body.as_str().to_owned())).collect();
     notes.sort();
     let note: Vec<String> = notes.into_iter().map(|(_, b)| b).filter(|b| !b.trim().is_empty()).collect();
     let photo = c.photo.as_ref().and_then(|p| match (&p.bytes, &p.url) {
@@ -36,12 +44,15 @@ pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
         _ => None,
     });
     let (anniversary, dates) = dates(c);
+    let (unmodeled, [middle, prefix, suffix]) = crate::import::unmodeled::from_doc(&c.unmodeled);
     ParsedContact {
         name: ParsedName {
             display: display_name(c),
             given: c.name.given.clone(),
             family: c.name.family.clone(),
-            ..Default::default()
+            middle,
+            prefix,
+            suffix,
         },
         nickname: non_empty(&c.nickname),
         org: non_empty(&c.company),
@@ -65,12 +76,13 @@ pub fn to_card(doc: &KithDoc, c: &Contact) -> ParsedContact {
         birthday: c.birthday.map(|b| PartialDate { year: b.year, month: b.month, day: b.day }),
         anniversary,
         dates,
-        related: related(doc, c),
+        related: related(source, c),
         pronouns: non_empty(&c.pronouns),
         categories: c.tag_names().map(str::to_owned).collect(),
         uid: Some(c.id.to_string()),
         photo,
         note: (!note.is_empty()).then(|| note.join("\n\n")),
+        unmodeled,
     }
 }
 
@@ -92,11 +104,12 @@ fn dates(c: &Contact) -> (Option<PartialDate>, Vec<LabeledDate>) {
 
 /// Linked relationships by the other person's name and what they are to `c` (so a fresh
 /// import of the file links them again), then the names never linked.
-fn related(doc: &KithDoc, c: &Contact) -> Vec<LabeledName> {
-    let mut linked: Vec<LabeledName> = doc
-        .relationships_of(c.id)
+fn related(source: &CardSource<'_>, c: &Contact) -> Vec<LabeledName> {
+    let mut linked: Vec<LabeledName> = source
+        .relationships_of(c)
+        .iter()
         .filter_map(|(other, kind, r)| {
-            let other = doc.contacts.get(&other)?;
+            let other = source.doc().contacts.get(other)?;
             let label = match kind {
                 RelationshipKind::Other if !r.label.trim().is_empty() => r.label.clone(),
                 kind => kind.as_str().to_owned(),

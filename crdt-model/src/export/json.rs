@@ -64,6 +64,7 @@ fn contact(c: &Contact) -> Json {
             "label": r.label, "name": r.name,
         }))).collect::<Map<_, _>>(),
         "unmodeled": c.unmodeled,
+        "davHref": c.dav_href,
     })
 }
 

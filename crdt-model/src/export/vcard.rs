@@ -101,6 +101,30 @@ fn labeled(items: &[Labeled]) -> impl Iterator<Item = &Labeled> {
     items.iter().filter(|l| !l.value.trim().is_empty())
 }
 
+/// The lines Kith does not model, as they came, after the modeled ones. Their `itemN.`
+/// groups are renumbered past the writer's own, consistently within the card, so a label
+/// stays with its property and never with one of Kith's.
+fn write_unmodeled(out: &mut String, lines: &[String], used_items: usize) {
+    let mut groups: Vec<String> = Vec::new();
+    for line in lines {
+        let (group, _) = crate::import::unmodeled::head(line);
+        match group {
+            None => push_line(out, line),
+            Some(group) => {
+                let lower = group.to_ascii_lowercase();
+                let n = match groups.iter().position(|g| *g == lower) {
+                    Some(i) => i,
+                    None => {
+                        groups.push(lower);
+                        groups.len() - 1
+                    }
+                };
+                push_line(out, &format!("item{}.{}", used_items + n + 1, &line[group.len() + 1..]));
+            }
+        }
+    }
+}
+
 /// Appends one card.
 pub fn write_card(out: &mut String, c: &ParsedContact) {
     let n = &c.name;
@@ -173,6 +197,7 @@ pub fn write_card(out: &mut String, c: &ParsedContact) {
     if let Some(uid) = &c.uid {
         push_line(out, &format!("UID:{}", escape(uid)));
     }
+    write_unmodeled(out, &c.unmodeled, g.next_item);
     match &c.photo {
         Some(ParsedPhoto::Inline { mime, bytes }) => {
             let kind = mime.strip_prefix("image/").unwrap_or("JPEG").to_ascii_uppercase();

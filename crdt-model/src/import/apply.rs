@@ -34,12 +34,22 @@ pub struct ImportReport {
     pub updated: usize,
     /// Cards that matched an existing contact that already had everything they say.
     pub unchanged: usize,
+    /// The existing people the `updated` cards changed (each once, in file order), so a
+    /// preview can say whom an import would touch.
+    pub updated_people: Vec<UpdatedPerson>,
     /// New contacts that share a name with an existing one: the user may merge them.
     pub merge_suggestions: Vec<ImportSuggestion>,
     /// Cards or rows that could not be read (nothing of them was imported).
     pub errors: Vec<CardIssue>,
     /// Parts of cards that were dropped (e.g. an oversized photo); the card was imported.
     pub warnings: Vec<CardIssue>,
+}
+
+/// An existing contact an import changed (or, in a dry run, would change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UpdatedPerson {
+    pub contact_id: ContactId,
+    pub name: String,
 }
 
 /// "The contact just created from card `index` may be `existing_id`".
@@ -120,6 +130,8 @@ fn apply_all(
     let notes = crate::ops::collection(tx, "notes")?;
     // Per card: whether it matched a contact that it left unchanged (so far).
     let mut unchanged = Vec::with_capacity(file.contacts.len());
+    // Per card: the existing contact it matched, if any.
+    let mut matched: Vec<Option<ContactId>> = Vec::with_capacity(file.contacts.len());
     let mut pending = Vec::new();
     for (card_no, entry) in file.contacts.iter().enumerate() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -130,6 +142,7 @@ fn apply_all(
         let source = Source { kind: to_doc::source_kind(file.kind), uid, imported_at: now };
         let id = match index.find(&key, card) {
             Some(id) => {
+                matched.push(Some(id));
                 if update(tx, &contacts, &notes, index, id, card, (key, source), now)? {
                     report.updated += 1;
                     unchanged.push(false);
@@ -141,7 +154,8 @@ fn apply_all(
             }
             None => {
                 let id = ContactId::new_random();
-                let contact = to_doc::new_contact(id, card, (key, source), now);
+                let mut contact = to_doc::new_contact(id, card, (key, source), now);
+                contact.tags = index.spell_tags(std::mem::take(&mut contact.tags));
                 write::new_contact(tx, &contacts, &contact)?;
                 if let Some(existing) = index.same_name(&contact.name.display) {
                     report.merge_suggestions.push(ImportSuggestion {
@@ -153,6 +167,7 @@ fn apply_all(
                     });
                 }
                 index.put(contact);
+                matched.push(None);
                 add_note(tx, &notes, index, id, card, now)?;
                 report.created += 1;
                 unchanged.push(false);
@@ -173,6 +188,15 @@ fn apply_all(
             report.unchanged -= 1;
             report.updated += 1;
         }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (card_no, id) in matched.iter().enumerate() {
+        let Some(id) = *id else { continue };
+        if unchanged.get(card_no).copied().unwrap_or(true) || !seen.insert(id) {
+            continue;
+        }
+        let name = index.doc.contacts.get(&id).map(|c| c.name.display.clone()).unwrap_or_default();
+        report.updated_people.push(UpdatedPerson { contact_id: id, name });
     }
     Ok(())
 }
@@ -220,7 +244,8 @@ fn update(
     };
     let mut changed = false;
 
-    let new = to_doc::new_contact(id, card, (key.clone(), source.clone()), now);
+    let mut new = to_doc::new_contact(id, card, (key.clone(), source.clone()), now);
+    new.tags = index.spell_tags(std::mem::take(&mut new.tags));
     for (field, current, value) in [
         ("display", &mut c.name.display, &new.name.display),
         ("given", &mut c.name.given, &new.name.given),

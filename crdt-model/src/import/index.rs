@@ -23,6 +23,14 @@ pub(crate) struct Index {
     names: HashMap<String, ContactId>,
     /// Trimmed note bodies per (surviving) contact, so a card's NOTE is added once.
     notes: HashMap<ContactId, HashSet<String>>,
+    /// Each tag's spelling by `tag_key`: the one the document uses (or the file used first),
+    /// so "friends" from one phone joins "Friends" from another instead of becoming a second tag.
+    tags: HashMap<String, String>,
+}
+
+/// Tags that differ only in case or spacing are one tag (the web client's `tagKey`).
+pub(crate) fn tag_key(tag: &str) -> String {
+    tag.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl Index {
@@ -35,8 +43,19 @@ impl Index {
             phone_keys: Default::default(),
             names: HashMap::new(),
             notes: HashMap::new(),
+            tags: HashMap::new(),
             doc,
         };
+        // Spellings in use win over ones stored `false` (which still name a spelling).
+        for wanted in [true, false] {
+            for c in index.doc.contacts.values() {
+                for (tag, on) in &c.tags {
+                    if *on == wanted {
+                        index.tags.entry(tag_key(tag)).or_insert_with(|| tag.clone());
+                    }
+                }
+            }
+        }
         // Active contacts first, so a key shared with an archived contact finds the active
         // one. Merged-away contacts count through their survivor (merging keeps sources).
         let mut order: Vec<&Contact> = index.doc.contacts.values().collect();
@@ -117,6 +136,17 @@ impl Index {
         let u = uid(c)?;
         let id: ContactId = u.strip_prefix("urn:uuid:").unwrap_or(u).parse().ok()?;
         self.doc.contacts.contains_key(&id).then(|| self.doc.resolve(id))
+    }
+
+    /// A card's tags in the spellings already used (the first spelling of a new tag becomes its
+    /// spelling for the rest of the file); two spellings on one card become one tag.
+    pub(crate) fn spell_tags(&mut self, tags: std::collections::BTreeMap<String, bool>) -> std::collections::BTreeMap<String, bool> {
+        tags.into_iter()
+            .map(|(tag, on)| {
+                let spelled = self.tags.entry(tag_key(&tag)).or_insert(tag).clone();
+                (spelled, on)
+            })
+            .collect()
     }
 
     /// An active contact with the same name (a merge suggestion, never a match).

@@ -74,9 +74,18 @@ pub(crate) fn from_types<'a>(types: impl IntoIterator<Item = &'a str>) -> String
     compose(place, kind)
 }
 
+/// The label without control characters. They are dropped from labels later anyway
+/// (`clean_line`); dropping them before a label is recognised lets `_$!<HomePage>!$_` followed
+/// by a stray DEL, or "S\0pouse" in a CSV, read as "homepage" and "spouse" the first time, not
+/// only after our own export wrote them back cleaned (the fuzz test's round trip).
+fn visible(raw: &str) -> String {
+    raw.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// An iPhone `itemN.X-ABLabel` value: `_$!<HomeFAX>!$_` -> "home fax"; custom labels verbatim.
 pub(crate) fn from_apple(raw: &str) -> String {
-    let raw = raw.trim();
+    let cleaned = visible(raw);
+    let raw = cleaned.trim();
     let Some(inner) = raw.strip_prefix("_$!<").and_then(|r| r.strip_suffix(">!$_")) else {
         return raw.to_owned();
     };
@@ -94,7 +103,8 @@ pub(crate) fn from_apple(raw: &str) -> String {
 /// A Google CSV label: "* Home" (the star marks the primary entry), "Mobile", "Work Fax",
 /// or a custom label kept verbatim.
 pub(crate) fn from_words(raw: &str) -> String {
-    let raw = raw.trim();
+    let cleaned = visible(raw);
+    let raw = cleaned.trim();
     let raw = raw.strip_prefix('*').map(str::trim).unwrap_or(raw);
     // Google's website type for what Apple calls HomePage.
     if raw.eq_ignore_ascii_case("home page") {
@@ -123,7 +133,8 @@ const DATE_AND_RELATION_WORDS: &[&str] = &[
 /// A label of an important date or a related name, from any exporter: an Apple
 /// `_$!<Anniversary>!$_`, a Google "* Spouse", a vCard 4 `TYPE=spouse`, or custom text.
 pub(crate) fn readable(raw: &str) -> String {
-    let raw = raw.trim();
+    let cleaned = visible(raw);
+    let raw = cleaned.trim();
     let raw = raw.strip_prefix('*').map(str::trim).unwrap_or(raw);
     let label = if raw.starts_with("_$!<") { from_apple(raw) } else { raw.to_owned() };
     let lower = label.to_lowercase();
@@ -153,6 +164,7 @@ mod tests {
         assert_eq!(from_apple("_$!<HomeFAX>!$_"), "home fax");
         assert_eq!(from_apple("_$!<Mobile>!$_"), "mobile");
         assert_eq!(from_apple("_$!<HomePage>!$_"), "homepage");
+        assert_eq!(from_apple("_$!<HomePage>!$_\u{7f}"), "homepage", "a stray control character");
         assert_eq!(from_apple("_$!<Anniversary>!$_"), "anniversary");
         assert_eq!(from_apple("Berlin office"), "Berlin office");
     }

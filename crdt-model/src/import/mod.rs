@@ -15,14 +15,16 @@ mod memory_fields;
 pub mod phone;
 mod photo;
 mod related;
+pub mod replace;
 mod apply_memory;
 mod split;
+pub mod unmodeled;
 mod to_doc;
 pub mod types;
 mod vcard;
 mod write;
 
-pub use apply::{apply_import, apply_import_until, ApplyError, ImportReport, ImportSuggestion};
+pub use apply::{apply_import, apply_import_until, ApplyError, ImportReport, ImportSuggestion, UpdatedPerson};
 pub use phone::{normalize_phone, parse_region};
 pub use types::*;
 

@@ -120,6 +120,7 @@ pub(crate) fn new_contact(
         }
     }
     contact.dates = dates.into_iter().map(|d| (new_entry_key(), d)).collect();
+    contact.unmodeled = super::unmodeled::to_doc(c);
     // Related names are linked or stored once the whole file is known (`related`).
     contact
 }

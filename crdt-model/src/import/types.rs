@@ -39,6 +39,10 @@ pub struct ParsedContact {
     pub uid: Option<String>,
     pub photo: Option<ParsedPhoto>,
     pub note: Option<String>,
+    /// Lines Kith does not model, verbatim and unfolded (see `unmodeled`). Not part of the
+    /// fingerprint, so cards without a UID still match what earlier versions imported.
+    #[serde(skip)]
+    pub unmodeled: Vec<String>,
 }
 
 /// Names as the file gave them. `display` is never empty once a card is accepted.

@@ -119,6 +119,7 @@ fn parse_inner(raw: &RawCard<'_>, limits: &Limits, warnings: &mut Vec<String>) -
     if !notes.is_empty() {
         c.note = Some(notes.join("\n\n"));
     }
+    c.unmodeled = super::unmodeled::unmodeled_lines(text, limits.max_values_per_field * 4, warnings);
     finish_contact(c)
 }
 

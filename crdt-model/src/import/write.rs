@@ -210,6 +210,7 @@ fn contact_value(c: &Contact) -> H {
         ("dates", hentries(&c.dates, important_date_value)),
         ("relatedNames", hentries(&c.related_names, related_name_value)),
         ("unmodeled", hentries(&c.unmodeled, |v| hstr(v))),
+        ("davHref", hstr(&c.dav_href)),
     ])
 }
 

@@ -165,6 +165,7 @@ pub(crate) fn contact(v: &Value) -> Result<Contact> {
         dates: opt_field(m, "dates", BTreeMap::new, |v| entries(v, string_key, important_date))?,
         related_names: opt_field(m, "relatedNames", BTreeMap::new, |v| entries(v, string_key, related_name))?,
         unmodeled: opt_field(m, "unmodeled", BTreeMap::new, |v| entries(v, string_key, string))?,
+        dav_href: opt_field(m, "davHref", String::new, string)?,
     })
 }
 

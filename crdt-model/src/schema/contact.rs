@@ -90,6 +90,11 @@ pub struct Contact {
     /// vCard lines Kith does not model, keyed by the importer, written back unchanged.
     #[autosurgeon(missing = "Default::default")]
     pub unmodeled: BTreeMap<String, String>,
+    /// The href (last path segment, e.g. `3F2A….vcf`) a CardDAV client chose when it created
+    /// this contact; empty for contacts made in Kith, which are served as `<id>.vcf`. Kept so
+    /// the phone finds its card where it put it (answering elsewhere is how duplicates start).
+    #[autosurgeon(rename = "davHref", missing = "Default::default", with = "crate::schema::stored::string")]
+    pub dav_href: String,
 }
 
 fn nil_contact_id() -> ContactId {
@@ -125,6 +130,7 @@ impl Contact {
             dates: BTreeMap::new(),
             related_names: BTreeMap::new(),
             unmodeled: BTreeMap::new(),
+            dav_href: String::new(),
         }
     }
 

@@ -7,11 +7,11 @@ use automerge::transaction::Transactable as _;
 use automerge::{ActorId, Automerge, ObjType, ScalarValue, ROOT};
 use autosurgeon::bytes::ByteVec;
 use chrono::{DateTime, Duration, Utc};
-use crdt_model::schema::{Address, Birthday, LabeledValue, Name, Photo, Source, SourceKind};
+use crdt_model::schema::{Address, Birthday, ImportantDate, LabeledValue, Name, Photo, RelatedName, RelationshipKind, Repeat, RepeatUnit, Source, SourceKind};
 use crdt_model::{
-    add_note, archive_contact, delete_interaction, insert_contact, log_interaction, merge_contacts,
-    new_document, set_cadence, set_note_pinned, snooze, update_contact, ContactDraft, ContactId,
-    ContactPatch, InteractionDraft, InteractionKind,
+    add_follow_up, add_note, archive_contact, complete_follow_up, delete_interaction, insert_contact, log_interaction,
+    merge_contacts, new_document, relate, set_cadence, set_department, set_note_pinned, set_pronouns, snooze,
+    update_contact, ContactDraft, ContactId, ContactPatch, FollowUpDraft, InteractionDraft, InteractionKind,
 };
 
 pub struct Case {
@@ -33,6 +33,7 @@ pub fn all() -> Vec<Case> {
         old_document(),
         timezones(),
         unknown_zone(),
+        memory(),
     ]
 }
 
@@ -343,5 +344,61 @@ fn unknown_zone() -> Case {
         about: "a zone name neither side knows: both compute local dates in UTC (at 23:30Z on Feb 28, Mar 1 is tomorrow)",
         doc: d,
         nows: vec![t("2026-02-28T23:30:00Z")],
+    }
+}
+
+/// Puts `entries` at `contacts.<id>.<field>` under the given keys (the ops mint random keys;
+/// the vectors need fixed ones), shaped exactly as the ops reconcile them.
+fn put_entries<V: autosurgeon::Reconcile>(d: &mut Automerge, id: ContactId, field: &str, entries: BTreeMap<String, V>) {
+    use automerge::ReadDoc as _;
+    let mut tx = d.transaction();
+    let (_, contacts) = tx.get(ROOT, "contacts").unwrap().unwrap();
+    let (_, c) = tx.get(&contacts, id.to_string()).unwrap().unwrap();
+    autosurgeon::reconcile_prop(&mut tx, &c, field, &entries).unwrap();
+    tx.commit();
+}
+
+fn memory() -> Case {
+    let created = t("2026-01-05T09:00:00Z");
+    let mut d = doc("Europe/Berlin", "2026-01-05T08:00:00Z", 9);
+    let (anna, leo, bob) = (cid(1), cid(2), cid(3));
+    person(&mut d, anna, "Anna Schmidt", created, |_| {});
+    person(&mut d, leo, "Leo Schmidt", created, |_| {});
+    person(&mut d, bob, "Bob", created, |_| {});
+    set_department(&mut d, anna, "Research", created).unwrap();
+    set_pronouns(&mut d, anna, "she/her", created).unwrap();
+    put_entries(&mut d, anna, "urls", BTreeMap::from([("u1".to_owned(), LabeledValue { label: "LinkedIn".into(), value: "https://linkedin.example/anna".into() })]));
+    put_entries(
+        &mut d,
+        anna,
+        "dates",
+        BTreeMap::from([
+            ("d1".to_owned(), ImportantDate { label: "Wedding".into(), month: 3, day: 31, year: Some(2012), remind: true }),
+            ("d2".to_owned(), ImportantDate { label: "Name day".into(), month: 7, day: 26, year: None, remind: false }),
+        ]),
+    );
+    put_entries(&mut d, anna, "relatedNames", BTreeMap::from([("r1".to_owned(), RelatedName { label: "mother".into(), name: "Greta".into() })]));
+    relate(&mut d, anna, leo, RelationshipKind::Parent, "", created).unwrap();
+    relate(&mut d, bob, anna, RelationshipKind::Other, "godfather", created).unwrap();
+    let fu = |who: Vec<ContactId>, due: &str, all_day: bool, note: &str, repeat: Option<Repeat>| FollowUpDraft {
+        contact_ids: who,
+        due_at: t(due),
+        all_day,
+        note: note.into(),
+        repeat,
+    };
+    add_follow_up(&mut d, fu(vec![anna, bob], "2026-02-10T17:30:00Z", false, "Ask about the surgery", None), created).unwrap();
+    // All day on Jan 31 (local midnight in Berlin), monthly: Feb 28, Mar 31 at the reminder hour.
+    let monthly = Some(Repeat { every: 1, unit: RepeatUnit::Month });
+    add_follow_up(&mut d, fu(vec![leo], "2026-01-30T23:00:00Z", true, "Monthly call", monthly), created).unwrap();
+    let done = add_follow_up(&mut d, fu(vec![anna], "2026-01-20T10:00:00Z", false, "Send the book", None), created).unwrap();
+    complete_follow_up(&mut d, done, true, t("2026-01-21T08:00:00Z")).unwrap();
+    let weekly = Some(Repeat { every: 2, unit: RepeatUnit::Week });
+    add_follow_up(&mut d, fu(vec![bob], "2026-03-01T08:00:00Z", false, "Fortnightly run", weekly), created).unwrap();
+    Case {
+        name: "memory",
+        about: "schema v2: department, pronouns, links, important dates, related names under fixed keys; relationships (parent, other with a label); follow-ups one-off, all-day monthly from the 31st, done, every two weeks across the DST change (Mar 29 in Berlin)",
+        doc: d,
+        nows: vec![t("2026-02-20T12:00:00Z"), t("2026-03-31T10:00:00Z"), t("2026-04-02T12:00:00Z")],
     }
 }

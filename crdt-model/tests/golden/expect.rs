@@ -6,8 +6,11 @@
 use automerge::Automerge;
 use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
-use crdt_model::schema::{Address, Birthday, Contact, ImportantDate, Interaction, LabeledValue, Name, Note, Photo, RelatedName, Settings, Source};
-use crdt_model::{all_statuses, last_contacted_index, load, next_birthday, turning_age, KithDoc};
+use crdt_model::schema::{
+    Address, Birthday, Contact, FollowUp, ImportantDate, Interaction, LabeledValue, Name, Note, Photo, RelatedName, Relationship,
+    Repeat, Settings, Source,
+};
+use crdt_model::{all_statuses, last_contacted_index, load, next_birthday, next_follow_up, turning_age, KithDoc};
 use serde_json::{json, Map, Value};
 
 pub fn iso(t: DateTime<Utc>) -> Value {
@@ -28,6 +31,8 @@ pub fn expected(doc: &Automerge, nows: &[DateTime<Utc>]) -> Value {
         "contacts": k.contacts.values().map(contact).collect::<Vec<_>>(),
         "interactions": k.interactions.values().map(interaction).collect::<Vec<_>>(),
         "notes": k.notes.values().map(note).collect::<Vec<_>>(),
+        "followUps": k.follow_ups.values().map(follow_up).collect::<Vec<_>>(),
+        "relationships": k.relationships.values().map(relationship).collect::<Vec<_>>(),
         "at": nows.iter().map(|now| math(&k, *now)).collect::<Vec<_>>(),
     })
 }
@@ -56,8 +61,19 @@ fn math(k: &KithDoc, now: DateTime<Utc>) -> Value {
         .into_iter()
         .map(|s| (s.contact.to_string(), json!({ "dueAt": iso(s.due_at), "status": s.status })))
         .collect();
+    // Keyed by note, not id: the ops mint follow-up ids at random.
+    let mut follow_ups: Vec<(String, Value)> = k
+        .follow_ups
+        .values()
+        .map(|f| {
+            let next = next_follow_up(f, k.settings.tz(), k.settings.hour(), now).map(|o| json!({ "index": o.index, "at": iso(o.at) }));
+            (f.note.as_str().to_owned(), next.unwrap_or(Value::Null))
+        })
+        .collect();
+    follow_ups.sort_by(|a, b| a.0.cmp(&b.0));
     json!({
         "now": iso(now),
+        "nextFollowUps": follow_ups.into_iter().map(|(note, next)| json!({ "note": note, "next": next })).collect::<Vec<_>>(),
         "active": active.iter().map(|c| c.id.to_string()).collect::<Vec<_>>(),
         "resolved": k.contacts.keys().map(|id| (id.to_string(), json!(k.resolve(*id).to_string()))).collect::<Map<_, _>>(),
         "lastContacted": last,
@@ -98,6 +114,7 @@ fn contact(c: &Contact) -> Value {
         dates,
         related_names,
         unmodeled,
+        dav_href,
     } = c;
     let Name { display, given, family } = name;
     json!({
@@ -126,6 +143,7 @@ fn contact(c: &Contact) -> Value {
         "dates": dates.iter().map(important_date).collect::<Vec<_>>(),
         "relatedNames": related_names.iter().map(related_name).collect::<Vec<_>>(),
         "unmodeled": unmodeled,
+        "davHref": dav_href,
     })
 }
 
@@ -171,6 +189,25 @@ fn interaction(i: &Interaction) -> Value {
     })
 }
 
+fn follow_up(f: &FollowUp) -> Value {
+    let FollowUp { id, contact_ids: _, due_at, all_day, note, repeat, done_at, created_at } = f;
+    json!({
+        "id": id.to_string(),
+        "contactIds": f.contacts().map(|c| c.to_string()).collect::<Vec<_>>(),
+        "dueAt": iso(*due_at),
+        "allDay": all_day,
+        "note": note.as_str(),
+        "repeat": repeat.as_ref().map(|r| { let Repeat { every, unit } = r; json!({ "every": every, "unit": unit.as_str() }) }),
+        "doneAt": opt_iso(*done_at),
+        "createdAt": iso(*created_at),
+    })
+}
+
+fn relationship(r: &Relationship) -> Value {
+    let Relationship { id, from, to, kind, label } = r;
+    json!({ "id": id.to_string(), "from": from.to_string(), "to": to.to_string(), "kind": kind.as_str(), "label": label })
+}
+
 fn note(n: &Note) -> Value {
     let Note { id, contact_id, created_at, body, pinned } = n;
     json!({
@@ -186,7 +223,7 @@ fn note(n: &Note) -> Value {
 /// those records in a content order, for comparing two runs of the same ops.
 pub fn without_minted_ids(expected: &Value) -> Value {
     let mut v = expected.clone();
-    for key in ["interactions", "notes"] {
+    for key in ["interactions", "notes", "followUps", "relationships"] {
         if let Some(list) = v.get_mut(key).and_then(Value::as_array_mut) {
             for r in list.iter_mut() {
                 if let Some(o) = r.as_object_mut() {

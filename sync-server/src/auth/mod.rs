@@ -1,6 +1,7 @@
 //! Who is asking: bearer tokens, the `AuthUser` extractor, password hashing, email
 //! normalisation, the login and sign-up limiters, and the cache of confirmed sessions.
 
+pub mod app_password;
 mod email;
 mod extract;
 mod hash_pool;

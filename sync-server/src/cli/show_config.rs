@@ -47,7 +47,7 @@ pub fn render(config: &Config, matches: &ArgMatches, file: Option<&Path>, file_k
             .map(|values| values.map(|v| v.to_string_lossy().into_owned()).collect())
             .unwrap_or_default();
         let value = raw.join(",");
-        let shown = if id == "database_url" {
+        let shown = if id == "database_url" || id == "smtp_url" {
             toml_string(&redact_url(&value))
         } else if is_secret(id) {
             toml_string("***")

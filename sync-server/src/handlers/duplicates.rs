@@ -9,7 +9,7 @@ use crdt_model::{ContactId, ModelError};
 use serde::{Deserialize, Serialize};
 
 use super::blocking::heavy;
-use super::import::hub_error;
+use super::hub_error::hub_error;
 use crate::auth::AuthUser;
 use crate::error::{self, AppError};
 use crate::state::AppState;

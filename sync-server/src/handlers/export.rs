@@ -7,7 +7,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
 use super::blocking::heavy;
-use super::import::hub_error;
+use super::hub_error::hub_error;
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::state::AppState;

@@ -8,6 +8,10 @@
 //! are listed in the report; values over the per-field limit and over-long notes are cut
 //! and listed as warnings (crdt-model `import::bounds`).
 //!
+//! `?dry_run=true` answers the same report (including which existing people would be
+//! updated) and applies nothing: the import runs on a copy of the document that is then
+//! dropped, so a preview costs the same as an import and never changes the document.
+//!
 //! The document's lock is held only to copy the document and to apply the finished change:
 //! parsing, matching and building the change run on a blocking thread against the copy,
 //! so a device's edit or another request never waits behind a big import.
@@ -17,7 +21,8 @@ use std::time::{Duration, Instant};
 
 use automerge::{Automerge, Change, ChangeHash};
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::Json;
@@ -27,11 +32,11 @@ use crdt_model::import::{
 };
 
 use super::blocking::heavy;
+use super::hub_error::hub_error;
 use crate::auth::AuthUser;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::sync::HubError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -91,12 +96,21 @@ fn apply_error(e: ApplyError) -> AppError {
     }
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ImportParams {
+    /// Report what the import would do, and do nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
 pub async fn import(
     State(state): State<AppState>,
     auth: AuthUser,
+    params: Result<Query<ImportParams>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportReport>, AppError> {
+    let Query(params) = params?;
     let format = format(&headers)?;
     let max_bytes = state.config.import_max_bytes;
     // A declared length over the limit is refused before a byte is read.
@@ -123,6 +137,10 @@ pub async fn import(
     let copy = state.hub.read_doc(auth.doc_id, Automerge::clone).await.map_err(hub_error)?;
     let file = parsed.clone();
     let built = tokio::task::spawn_blocking(move || build(copy, &file, now, deadline)).await?.map_err(apply_error)?;
+    if params.dry_run {
+        tracing::info!(user.id = %auth.user_id, created = built.report.created, updated = built.report.updated, "import previewed");
+        return Ok(Json(built.report));
+    }
 
     let report = state
         .hub
@@ -188,13 +206,4 @@ async fn read_limited(body: Body, limit: usize) -> Result<Vec<u8>, AppError> {
         out.extend_from_slice(&chunk);
     }
     Ok(out)
-}
-
-/// The document's own size limit (`max_doc_bytes`) is a refusal like the file limits.
-pub fn hub_error(e: HubError) -> AppError {
-    match e {
-        HubError::Quota { .. } => AppError::PayloadTooLarge(format!("the import would make your data too large: {e}")),
-        HubError::NotFound => AppError::NotFound("no such document".into()),
-        other => AppError::internal(other),
-    }
 }

@@ -3,18 +3,25 @@
 pub mod account;
 pub mod accounts;
 pub mod actions;
-mod blocking;
+pub mod app_passwords;
+pub(crate) mod blocking;
+pub mod channels;
+pub mod calendar_feed;
 pub mod devices;
 pub mod duplicates;
+pub mod email_address;
 pub mod follow_ups;
 pub mod export;
 pub mod health;
+pub(crate) mod hub_error;
 pub mod import;
+pub mod links;
 pub mod me;
 pub mod metrics;
 pub mod push;
 pub mod reminders;
 pub mod sessions;
+pub mod sync;
 
 use axum::http::header::USER_AGENT;
 use axum::http::HeaderMap;

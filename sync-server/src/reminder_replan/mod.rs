@@ -25,7 +25,7 @@ use crate::ids::DocId;
 use crate::shutdown::ShutdownSignal;
 use crate::store::Store;
 use crate::store::StoreError;
-use crate::sync::{DocChanged, Hub, HubError};
+use crate::live::{DocChanged, Hub, HubError};
 
 /// How often (real time) the reminder clock is read to see whether a birthday sweep is due.
 const SWEEP_CHECK: Duration = Duration::from_secs(1);

@@ -5,22 +5,9 @@ use async_trait::async_trait;
 use super::StoreResult;
 use crate::ids::{DocId, UserId};
 
-/// Incremental changes or a compacted snapshot; both are plain Automerge bytes that
-/// `Automerge::load_incremental` accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChunkKind {
-    Incremental,
-    Snapshot,
-}
-
-/// A content-addressed piece of a document: `hash` is the SHA-256 of `bytes`, so two
-/// instances writing the same chunk is harmless.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Chunk {
-    pub kind: ChunkKind,
-    pub hash: [u8; 32],
-    pub bytes: Vec<u8>,
-}
+// The chunk types belong to the sync layer, which must not import the store; the store
+// stores what it is given.
+pub use crate::sync::chunks::{Chunk, ChunkKind};
 
 #[async_trait]
 pub trait DocumentStore: Send + Sync + 'static {

@@ -9,16 +9,20 @@ use std::sync::Arc;
 
 
 mod accounts;
+pub mod app_passwords;
 pub mod bus;
+mod calendar_feeds;
 mod documents;
 pub mod postgres;
 mod sessions;
 pub mod sqlite;
 
 pub use accounts::{AccountStore, UserRecord};
+pub use app_passwords::{AppPasswordRecord, AppPasswordStore};
 pub use bus::{ChangeBus, LocalBus};
+pub use calendar_feeds::CalendarFeedStore;
 pub use documents::{Chunk, ChunkKind, DocumentStore};
-pub use reminders::{NudgeStore, PushStore, ReminderStore};
+pub use reminders::{ChannelStore, NudgeStore, PushStore, ReminderStore};
 pub use sessions::{SessionRecord, SessionStore};
 
 pub use postgres::PostgresStore;
@@ -73,5 +77,5 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Every area at once: what the server's state holds. Callers that need one area take that
 /// trait instead (the hub only `DocumentStore`, the reminder worker `ReminderStore`);
 /// an `Arc<dyn Store>` coerces to any of them.
-pub trait Store: AccountStore + SessionStore + DocumentStore + ReminderStore {}
-impl<T: AccountStore + SessionStore + DocumentStore + ReminderStore + ?Sized> Store for T {}
+pub trait Store: AccountStore + SessionStore + DocumentStore + ReminderStore + AppPasswordStore + CalendarFeedStore {}
+impl<T: AccountStore + SessionStore + DocumentStore + ReminderStore + AppPasswordStore + CalendarFeedStore + ?Sized> Store for T {}

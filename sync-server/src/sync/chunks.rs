@@ -1,11 +1,28 @@
-//! Bookkeeping of a loaded document's stored chunks: which hashes it knows are in the store and
-//! how many bytes they hold, to decide when to compact and to enforce the per-user quota.
+//! What a document is stored as — content-addressed chunks — and the bookkeeping of a loaded
+//! document's chunks: which hashes it knows are in the store and how many bytes they hold, to
+//! decide when to compact and to enforce the per-user quota. The chunk types live here, in the
+//! pure layer, and the store imports them (`store` → `sync`, never the other way round).
 
 use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::store::{Chunk, ChunkKind};
+/// Incremental changes or a compacted snapshot; both are plain Automerge bytes that
+/// `Automerge::load_incremental` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkKind {
+    Incremental,
+    Snapshot,
+}
+
+/// A content-addressed piece of a document: `hash` is the SHA-256 of `bytes`, so two
+/// instances writing the same chunk is harmless.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    pub kind: ChunkKind,
+    pub hash: [u8; 32],
+    pub bytes: Vec<u8>,
+}
 
 /// Builds a content-addressed chunk (hash = SHA-256 of the bytes).
 pub fn make_chunk(kind: ChunkKind, bytes: Vec<u8>) -> Chunk {
@@ -53,11 +70,17 @@ impl ChunkBook {
         self.chunks.keys().copied().collect()
     }
 
-    /// After a successful compaction the snapshot is all there is.
-    pub fn compacted(&mut self, snapshot: &Chunk) {
-        self.chunks.clear();
-        self.snapshot_bytes = 0;
-        self.incremental_bytes = 0;
+    /// The store replaced `replaced` with `snapshot`. Chunks stored after the snapshot's copy
+    /// was taken (the save runs without the document's lock) stay, and keep counting.
+    pub fn compacted(&mut self, snapshot: &Chunk, replaced: &[[u8; 32]]) {
+        for hash in replaced {
+            if let Some((kind, len)) = self.chunks.remove(hash) {
+                match kind {
+                    ChunkKind::Snapshot => self.snapshot_bytes -= len,
+                    ChunkKind::Incremental => self.incremental_bytes -= len,
+                }
+            }
+        }
         self.record(snapshot);
     }
 }
@@ -85,9 +108,13 @@ mod tests {
         expected.sort();
         assert_eq!(replaced, expected);
 
+        // A chunk stored while the snapshot was being saved is not part of it.
+        let late = make_chunk(ChunkKind::Incremental, vec![4; 10]);
+        book.record(&late);
         let new_snap = make_chunk(ChunkKind::Snapshot, vec![3; 150]);
-        book.compacted(&new_snap);
-        assert_eq!(book.total_bytes(), 150);
-        assert!(book.knows(&new_snap.hash) && !book.knows(&inc1.hash));
+        book.compacted(&new_snap, &replaced);
+        assert_eq!(book.total_bytes(), 160);
+        assert!(book.knows(&new_snap.hash) && book.knows(&late.hash) && !book.knows(&inc1.hash));
+        assert!(!book.should_compact());
     }
 }

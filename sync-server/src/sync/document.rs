@@ -8,8 +8,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, Automerge, AutomergeError, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 
 use super::chunk_guard::{check_chunks, Budget, ChunkError};
-use super::chunks::{make_chunk, ChunkBook};
-use crate::store::{Chunk, ChunkKind};
+use super::chunks::{make_chunk, Chunk, ChunkBook, ChunkKind};
 
 /// Identifies one live connection within this process.
 pub type ConnId = u64;
@@ -49,6 +48,26 @@ pub struct Document {
     doc: Automerge,
     peers: HashMap<ConnId, sync::State>,
     book: ChunkBook,
+    /// A compaction's copy has been handed out and its result not yet reported.
+    compacting: bool,
+}
+
+/// A compaction handed to the shell: a copy of the document and the chunks it covers. Saving
+/// the copy is the heavy part; it needs no lock, so the document keeps serving meanwhile.
+pub struct Compaction {
+    copy: Automerge,
+    replaced: Vec<[u8; 32]>,
+}
+
+impl Compaction {
+    /// The snapshot to store in place of [`Compaction::replaced`]. Heavy: saves everything.
+    pub fn snapshot(&self) -> Chunk {
+        make_chunk(ChunkKind::Snapshot, self.copy.save())
+    }
+
+    pub fn replaced(&self) -> &[[u8; 32]] {
+        &self.replaced
+    }
 }
 
 impl Document {
@@ -67,7 +86,7 @@ impl Document {
         }
         // Server-side edits get an actor of their own per load, so sequence numbers never clash.
         doc.set_actor(ActorId::random());
-        Document { doc, peers: HashMap::new(), book }
+        Document { doc, peers: HashMap::new(), book, compacting: false }
     }
 
     pub fn automerge(&self) -> &Automerge {
@@ -164,21 +183,31 @@ impl Document {
         self.book.record(chunk);
     }
 
-    /// Cheap check whether [`Document::compaction_due`] would return something.
+    /// Whether [`Document::start_compaction`] would hand out a compaction: the increments
+    /// outweigh the snapshot and none is in flight.
     pub fn needs_compaction(&self) -> bool {
-        self.book.should_compact()
+        self.book.should_compact() && !self.compacting
     }
 
-    /// A snapshot and the chunks it replaces, when the increments outweigh the snapshot.
-    pub fn compaction_due(&self) -> Option<(Chunk, Vec<[u8; 32]>)> {
-        if !self.book.should_compact() {
+    /// A copy to snapshot and the chunks it covers, when compaction is due; until
+    /// [`Document::compacted`] or [`Document::compaction_failed`] no second one is handed out.
+    pub fn start_compaction(&mut self) -> Option<Compaction> {
+        if !self.needs_compaction() {
             return None;
         }
-        Some((make_chunk(ChunkKind::Snapshot, self.doc.save()), self.book.replaced_by_snapshot()))
+        self.compacting = true;
+        Some(Compaction { copy: self.doc.clone(), replaced: self.book.replaced_by_snapshot() })
     }
 
-    pub fn compacted(&mut self, snapshot: &Chunk) {
-        self.book.compacted(snapshot);
+    /// The store replaced `replaced` with `snapshot`.
+    pub fn compacted(&mut self, snapshot: &Chunk, replaced: &[[u8; 32]]) {
+        self.book.compacted(snapshot, replaced);
+        self.compacting = false;
+    }
+
+    /// The compaction did not happen; a later change may ask again.
+    pub fn compaction_failed(&mut self) {
+        self.compacting = false;
     }
 
     /// Merges chunks another instance stored. Returns whether the heads moved.

@@ -181,19 +181,21 @@ fn compaction_snapshot_replaces_exactly_the_known_chunks() {
     let mut state = sync::State::new();
     sync_until_quiet(&mut phone, &mut state, &mut server, 1);
     let mut rounds = 0;
-    while server.compaction_due().is_none() {
+    while !server.needs_compaction() {
         put(&mut phone, "k", &format!("value {rounds}"));
         store.extend(sync_until_quiet(&mut phone, &mut state, &mut server, 1));
         rounds += 1;
         assert!(rounds < 100, "compaction never became due");
     }
-    let (snapshot, replaced) = server.compaction_due().expect("due");
+    let plan = server.start_compaction().expect("due");
+    assert!(server.start_compaction().is_none(), "one at a time");
+    let snapshot = plan.snapshot();
     let mut expected: Vec<_> = store.iter().map(|c| c.hash).collect();
     expected.sort();
-    let mut replaced = replaced;
+    let mut replaced = plan.replaced().to_vec();
     replaced.sort();
     assert_eq!(replaced, expected);
-    server.compacted(&snapshot);
+    server.compacted(&snapshot, plan.replaced());
     assert_eq!(server.stored_bytes(), snapshot.bytes.len() as u64);
     let reloaded = Document::load(vec![snapshot]);
     assert_eq!(reloaded.heads(), server.heads());

@@ -1,25 +1,22 @@
-//! WebSocket sync: the automerge-repo network protocol v1 over `GET /sync`.
+//! The automerge-repo network protocol v1, sans IO: every type here takes events and returns
+//! effects, and never touches a socket, a clock, a task or storage. The shell that performs
+//! the effects is `crate::live`.
 //!
 //! - [`messages`]: the CBOR wire format.
-//! - [`connection`]: one connection's protocol state machine, sans IO.
-//! - [`document`]: one document and its peers' sync states, sans IO.
-//! - [`hub`] / [`hub_conn`]: the shared in-memory documents, persistence and fan-out.
-//! - [`ws`]: the axum/tokio shell.
+//! - [`connection`]: one connection's protocol state machine (handshake, which documents it
+//!   may use, errors).
+//! - [`document`]: one document and its peers' sync states.
+//! - [`shared_doc`]: one document as the server shares it between connections: persist
+//!   before anything leaves, fan-out, quota, eviction and compaction decisions.
+//! - [`chunks`]: what a document is stored as, and the bookkeeping for quota and compaction.
 
 mod chunk_guard;
-mod chunks;
+pub mod chunks;
 pub mod connection;
 pub mod document;
-pub mod hub;
-pub mod hub_conn;
-pub mod inbox;
 pub mod messages;
-pub mod ws;
-#[cfg(test)]
-mod mem_store;
+pub mod shared_doc;
 
-// The bus is the store's (it travels through the database); re-exported for the hub's users.
-pub use crate::store::bus::{BusError, ChangeBus, DocChanged, LocalBus, RemoteChange};
+pub use chunks::{Chunk, ChunkKind};
 pub use document::SyncError;
-pub use hub::{storage_id_for, Hub, HubConfig, HubError};
-pub use hub_conn::{ConnOwner, HubConnection};
+pub use shared_doc::{DocEffect, Origin, SharedDoc};

@@ -36,7 +36,7 @@ export async function waitSynced(page, timeout = 10_000) {
 /** Adds a person from the People screen and returns its id (from the URL). */
 export async function addPerson(page, name) {
   await nav(page, "People");
-  await page.getByRole("button", { name: "+ Add person" }).click();
+  await page.getByRole("button", { name: "Add person" }).click();
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByRole("button", { name: "Add", exact: true }).click();
   await page.getByRole("heading", { name, level: 1 }).waitFor();

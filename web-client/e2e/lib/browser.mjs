@@ -21,8 +21,8 @@ export function launch() {
 }
 
 /** A browser context is one device: its own IndexedDB, localStorage and service workers. */
-export async function device(browser, baseURL, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ baseURL, viewport: { width, height } });
+export async function device(browser, baseURL, { width = 1280, height = 800, ...options } = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width, height }, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));

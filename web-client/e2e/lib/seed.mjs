@@ -103,3 +103,66 @@ export function seedShowcase(d, now = new Date()) {
   });
   return ids;
 }
+
+/** People whose details the search must find: accents, a phone, an address, notes, tags. */
+export function seedSearchable(d, now = new Date()) {
+  d.contacts ??= {};
+  d.interactions ??= {};
+  d.notes ??= {};
+  const add = (display, extra = {}, created = new Date(now.getTime() - 100 * DAY)) => {
+    const id = randomUUID();
+    const [given, ...rest] = display.split(" ");
+    d.contacts[id] = contact(id, display, given, rest.join(" "), created, extra);
+    return id;
+  };
+  const ids = {
+    jurgen: add("Jürgen Müller", { company: "Straßenbahn AG", tags: ["book-club"] }),
+    pat: add("Pat Boston", { company: "Harbour Lights" }),
+    zoe: add("Zoë Ørsted", {}),
+    ann: add("Ann Street", { tags: ["climbing"] }),
+  };
+  d.contacts[ids.pat].phones = { [randomUUID()]: { label: s("mobile"), value: s("+1 (617) 555-0100") } };
+  d.contacts[ids.ann].addresses = {
+    [randomUUID()]: { label: s("home"), street: s("12 Rue de la Paix"), city: s("Besançon"), region: s(""), postalCode: s("25000"), country: s("France") },
+  };
+  const iid = randomUUID();
+  d.interactions[iid] = { id: s(iid), contactIds: { [ids.zoe]: true }, kind: s("call"), at: new Date(now.getTime() - 3 * DAY), note: s("Planned the sailing trip") };
+  return ids;
+}
+
+/** Two records of one person (same email), the older with a call, the newer with a note. */
+export function seedDuplicate(d, now = new Date()) {
+  d.contacts ??= {};
+  d.interactions ??= {};
+  d.notes ??= {};
+  const older = randomUUID();
+  const newer = randomUUID();
+  d.contacts[older] = contact(older, "Anna Schmidt", "Anna", "Schmidt", new Date(now.getTime() - 300 * DAY), { company: "Acme", cadenceDays: 30 });
+  d.contacts[newer] = contact(newer, "Anna Schmidt-Berg", "Anna", "Schmidt-Berg", new Date(now.getTime() - 10 * DAY), { howWeMet: "Climbing gym" });
+  d.contacts[older].emails = { [randomUUID()]: { label: s("work"), value: s("anna@example.org") } };
+  d.contacts[newer].emails = { [randomUUID()]: { label: s("home"), value: s("Anna@Example.org") } };
+  const iid = randomUUID();
+  d.interactions[iid] = { id: s(iid), contactIds: { [older]: true }, kind: s("call"), at: new Date(now.getTime() - 5 * DAY), note: s("") };
+  const nid = randomUUID();
+  d.notes[nid] = { id: s(nid), contactId: s(newer), createdAt: new Date(now.getTime() - 2 * DAY), body: "Moved to Hamburg", pinned: false };
+  return { older, newer };
+}
+
+/** Ada with a follow-up, an important date and a link, and Bob related to her as a friend. */
+export function seedMemory(d, now = new Date()) {
+  d.contacts ??= {};
+  d.followUps ??= {};
+  d.relationships ??= {};
+  const [ada, bob, followUp, date, link, relationship] = Array.from({ length: 6 }, () => randomUUID());
+  const created = new Date(now.getTime() - 30 * DAY);
+  d.contacts[ada] = contact(ada, "Ada Memory", "Ada", "Memory", created);
+  d.contacts[bob] = contact(bob, "Bob Friend", "Bob", "Friend", created);
+  d.contacts[ada].dates = { [date]: { label: s("Wedding anniversary"), month: 6, day: 15, year: 2010, remind: true } };
+  d.contacts[ada].urls = { [link]: { label: s("Blog"), value: s("https://example.org/ada") } };
+  d.followUps[followUp] = {
+    id: s(followUp), contactIds: { [ada]: true }, dueAt: new Date(now.getTime() + 3 * DAY), allDay: false,
+    note: "call about the trip", repeat: null, doneAt: null, createdAt: created,
+  };
+  d.relationships[relationship] = { id: s(relationship), from: s(bob), to: s(ada), kind: s("friend"), label: s("") };
+  return { ada, bob, followUp, date, link, relationship };
+}

@@ -6,7 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const webDir = path.resolve(here, "../../dist");
+// KITH_E2E_WEB_DIR: another build (perf compares one branch's client with another's).
+export const webDir = process.env.KITH_E2E_WEB_DIR ? path.resolve(process.env.KITH_E2E_WEB_DIR) : path.resolve(here, "../../dist");
 const repoRoot = path.resolve(here, "../../..");
 
 export function kithBinary() {

@@ -60,7 +60,7 @@ async function call(path: string, o: CallOptions = {}): Promise<Response> {
   return res;
 }
 
-async function json<T>(path: string, o: CallOptions = {}): Promise<T> {
+export async function json<T>(path: string, o: CallOptions = {}): Promise<T> {
   const res = await call(path, o);
   if (res.status === 204) return undefined as T;
   const text = await res.text();

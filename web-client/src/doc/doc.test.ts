@@ -32,7 +32,7 @@ describe("document module", () => {
     expect(c.name.display).toBe("Ada Lovelace");
     expect(c.company).toBe("Analytical");
     expect(c.emails).toEqual([expect.objectContaining({ label: "work", value: "ada@example.org" })]);
-    expect(c.tags).toEqual(["math-club"]);
+    expect(c.tags).toEqual(["Math Club"]);
     expect(c.birthday).toEqual({ month: 12, day: 10, year: null });
     expect(c.howWeMet).toBe("At a salon");
     expect(c.cadenceDays).toBe(14);

@@ -15,14 +15,23 @@ import { dueAt, lastContactedIndex, localDate, nextBirthday, status, DAY_MS } fr
 // `?raw` (a Vite string import) keeps this test free of Node typings; the file lives with
 // the Rust generator that writes it.
 import vectorsText from "../../../crdt-model/tests/golden/vectors.json?raw";
-import { isActive, resolve, type Contact, type ContactId, type Interaction, type KithView, type Note, type RawDoc } from "./schema";
+import { nextOccurrence } from "./followUps";
+import { isActive, resolve, type Contact, type ContactId, type FollowUp, type Interaction, type KithView, type Note, type RawDoc } from "./schema";
 
 type Json = Record<string, unknown>;
 interface Case {
   name: string;
   about: string;
   doc: string;
-  expected: { settings: Json; contacts: Json[]; interactions: Json[]; notes: Json[]; at: Array<Json & { now: string }> };
+  expected: {
+    settings: Json;
+    contacts: Json[];
+    interactions: Json[];
+    notes: Json[];
+    followUps: Json[];
+    relationships: Json[];
+    at: Array<Json & { now: string }>;
+  };
 }
 
 const vectors = JSON.parse(vectorsText) as { cases: Case[] };
@@ -36,9 +45,9 @@ function fromBase64(s: string): Uint8Array {
  * hydrates must appear in the TS view with the same value (and the TS view may hold
  * nothing the Rust side does not), so a one-sided schema change fails here.
  */
-// The relationship-memory fields (issue 14) are in the Rust model; the web client reads them once its
-// screens for them land, and each then leaves this list.
-const RUST_ONLY = ["sources", "department", "pronouns", "urls", "dates", "relatedNames", "unmodeled"] as const;
+// Import bookkeeping, the vCard lines written back unchanged on export, and the CardDAV href a phone
+// chose: the server's business.
+const RUST_ONLY = ["sources", "unmodeled", "davHref"] as const;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const byKey = <T extends { key: string }>(xs: T[]) => [...xs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -46,7 +55,7 @@ const byId = <T extends { id: unknown }>(xs: T[]) => [...xs].sort((a, b) => (Str
 
 /** The TS contact in the vectors' spelling: instants as ISO strings, entries sorted by key. */
 function contactJson(c: Contact): Json {
-  const { createdAt, cadenceSetAt, snoozedUntil, emails, phones, addresses, ...rest } = c;
+  const { createdAt, cadenceSetAt, snoozedUntil, emails, phones, addresses, urls, dates, relatedNames, ...rest } = c;
   return {
     ...rest,
     createdAt: iso(createdAt),
@@ -55,6 +64,9 @@ function contactJson(c: Contact): Json {
     emails: byKey(emails),
     phones: byKey(phones),
     addresses: byKey(addresses),
+    urls: byKey(urls),
+    dates: byKey(dates),
+    relatedNames: byKey(relatedNames),
   };
 }
 
@@ -70,6 +82,13 @@ function expectedContact(rust: Json): Json {
 
 const interactionJson = (i: Interaction): Json => ({ ...i, at: iso(i.at), contactIds: [...i.contactIds].sort() });
 const noteJson = (n: Note): Json => ({ ...n, createdAt: iso(n.createdAt) });
+const followUpJson = (f: FollowUp): Json => ({
+  ...f,
+  contactIds: [...f.contactIds].sort(),
+  dueAt: iso(f.dueAt),
+  doneAt: iso(f.doneAt),
+  createdAt: iso(f.createdAt),
+});
 
 /** The relationship math at `now`, spelled as the vectors' `at` entries. */
 function mathAt(view: KithView, now: Date): Json {
@@ -93,7 +112,13 @@ function mathAt(view: KithView, now: Date): Json {
   }
   const resolved: Json = {};
   for (const id of [...view.contacts.keys()].sort()) resolved[id] = resolve(view.contacts, id as ContactId);
-  return { now: now.toISOString(), active: active.map((c) => c.id), resolved, lastContacted, statuses, birthdays };
+  const nextFollowUps = [...view.followUps]
+    .sort((a, b) => (a.note < b.note ? -1 : a.note > b.note ? 1 : 0))
+    .map((f) => {
+      const next = nextOccurrence(f, view.settings, now);
+      return { note: f.note, next: next ? { index: next.index, at: next.at.toISOString() } : null };
+    });
+  return { now: now.toISOString(), nextFollowUps, active: active.map((c) => c.id), resolved, lastContacted, statuses, birthdays };
 }
 
 describe("golden vectors shared with crdt-model", () => {
@@ -109,6 +134,8 @@ describe("golden vectors shared with crdt-model", () => {
       expect(byId([...view.contacts.values()]).map(contactJson)).toEqual(c.expected.contacts.map(expectedContact));
       expect(byId(view.interactions).map(interactionJson)).toEqual(c.expected.interactions);
       expect(byId(view.notes).map(noteJson)).toEqual(c.expected.notes);
+      expect(byId(view.followUps).map(followUpJson)).toEqual(c.expected.followUps);
+      expect(byId(view.relationships)).toEqual(c.expected.relationships);
     });
 
     it.each(c.expected.at.map((a) => [a.now, a] as const))("computes the same math at %s", (now, expected) => {

@@ -3,6 +3,8 @@
  * a record that makes no sense is skipped, a field that makes no sense gets its default.
  */
 import { isImmutableString } from "@automerge/automerge/slim";
+import { collectionCopies } from "./collections";
+import { validMonthDay } from "./fields";
 import {
   DEFAULT_SETTINGS,
   INTERACTION_KINDS,
@@ -10,6 +12,16 @@ import {
   type Birthday,
   type Contact,
   type ContactId,
+  type FollowUp,
+  type FollowUpId,
+  type ImportantDate,
+  type RelatedName,
+  type Relationship,
+  type RelationshipId,
+  RELATIONSHIP_KINDS,
+  REPEAT_UNITS,
+  type RelationshipKind,
+  type RepeatUnit,
   type Interaction,
   type InteractionId,
   type InteractionKind,
@@ -46,11 +58,16 @@ function trueKeys(v: unknown): string[] {
   return o ? Object.keys(o).filter((k) => o[k] === true) : [];
 }
 
+/** A map's entries by key: Automerge lists a loaded map's keys sorted but a live one's in
+ * insertion order, so sorting shows one order on every device and after every reload, and a
+ * value removed and restored by Undo (same key) comes back in its place. */
+const byKey = (o: Record<string, unknown>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 function labeled(v: unknown): LabeledValue[] {
   const o = obj(v);
   if (!o) return [];
   const out: LabeledValue[] = [];
-  for (const [key, raw] of Object.entries(o)) {
+  for (const [key, raw] of byKey(o)) {
     const e = obj(raw);
     if (e) out.push({ key, label: str(e.label), value: str(e.value) });
   }
@@ -61,7 +78,7 @@ function addresses(v: unknown): Address[] {
   const o = obj(v);
   if (!o) return [];
   const out: Address[] = [];
-  for (const [key, raw] of Object.entries(o)) {
+  for (const [key, raw] of byKey(o)) {
     const a = obj(raw);
     if (a) {
       out.push({
@@ -84,9 +101,35 @@ function birthday(v: unknown): Birthday | null {
   const month = num(b.month);
   const day = num(b.day);
   // Reject what no year could hold (30 February, month 13); 2000 is a leap year.
-  if (month === null || day === null || month < 1 || month > 12 || day < 1) return null;
-  if (day > new Date(Date.UTC(2000, month, 0)).getUTCDate()) return null;
-  return { month, day, year: num(b.year) };
+  if (!validMonthDay(month, day)) return null;
+  return { month: month!, day: day!, year: num(b.year) };
+}
+
+function importantDates(v: unknown): ImportantDate[] {
+  const o = obj(v);
+  if (!o) return [];
+  const out: ImportantDate[] = [];
+  // By key, so every device and every reload shows one order (a live map lists keys in insertion order).
+  for (const [key, raw] of Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const d = obj(raw);
+    if (!d) continue;
+    const month = num(d.month);
+    const day = num(d.day);
+    if (!validMonthDay(month, day)) continue;
+    out.push({ key, label: str(d.label), month: month!, day: day!, year: num(d.year), remind: d.remind === true });
+  }
+  return out;
+}
+
+function relatedNames(v: unknown): RelatedName[] {
+  const o = obj(v);
+  if (!o) return [];
+  const out: RelatedName[] = [];
+  for (const [key, raw] of Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const r = obj(raw);
+    if (r) out.push({ key, label: str(r.label), name: str(r.name) });
+  }
+  return out;
 }
 
 function photoUrl(v: unknown): string | null {
@@ -136,6 +179,11 @@ export function hydrateContact(key: string, raw: unknown): Contact | null {
     snoozedUntil: date(c.snoozedUntil),
     archived: c.archived === true,
     mergedInto: (str(c.mergedInto) || null) as ContactId | null,
+    department: str(c.department),
+    pronouns: str(c.pronouns),
+    urls: labeled(c.urls),
+    dates: importantDates(c.dates),
+    relatedNames: relatedNames(c.relatedNames),
   };
   contactCache.set(c, contact);
   return contact;
@@ -178,6 +226,57 @@ export function hydrateNote(key: string, raw: unknown): Note | null {
   return note;
 }
 
+const followUpCache = new WeakMap<object, FollowUp>();
+const relationshipCache = new WeakMap<object, Relationship>();
+
+export function hydrateFollowUp(key: string, raw: unknown): FollowUp | null {
+  const f = obj(raw);
+  if (!f) return null;
+  const hit = followUpCache.get(f);
+  if (hit && hit.id === key) return hit;
+  const dueAt = date(f.dueAt);
+  if (!dueAt) return null;
+  const r = obj(f.repeat);
+  const unit = r ? str(r.unit) : "";
+  const every = r ? num(r.every) : null;
+  const repeat =
+    r && (REPEAT_UNITS as readonly string[]).includes(unit) ? { every: every !== null && every >= 1 ? Math.floor(every) : 1, unit: unit as RepeatUnit } : null;
+  const followUp: FollowUp = {
+    id: key as FollowUpId,
+    contactIds: trueKeys(f.contactIds) as ContactId[],
+    dueAt,
+    allDay: f.allDay === true,
+    note: str(f.note),
+    repeat,
+    doneAt: date(f.doneAt),
+    createdAt: date(f.createdAt) ?? new Date(0),
+  };
+  followUpCache.set(f, followUp);
+  return followUp;
+}
+
+export function hydrateRelationship(key: string, raw: unknown): Relationship | null {
+  const r = obj(raw);
+  if (!r) return null;
+  const hit = relationshipCache.get(r);
+  if (hit && hit.id === key) return hit;
+  const from = str(r.from);
+  const to = str(r.to);
+  if (!from || !to || from === to) return null;
+  const kind = str(r.kind);
+  const known = (RELATIONSHIP_KINDS as readonly string[]).includes(kind);
+  const relationship: Relationship = {
+    id: key as RelationshipId,
+    from: from as ContactId,
+    to: to as ContactId,
+    // A kind from a newer client shows as "other" with its name as the label.
+    kind: known ? (kind as RelationshipKind) : "other",
+    label: str(r.label) || (known ? "" : kind),
+  };
+  relationshipCache.set(r, relationship);
+  return relationship;
+}
+
 export function hydrateSettings(raw: unknown): Settings {
   const s = obj(raw) ?? {};
   const hour = num(s.reminderHour);
@@ -188,23 +287,54 @@ export function hydrateSettings(raw: unknown): Settings {
   };
 }
 
+/** The records of a root collection, across every copy of it (see `collectionCopies`). */
+function entriesOf(raw: RawDoc | undefined, key: string): Array<[string, unknown]> {
+  return collectionCopies(raw, key).flatMap((m) => Object.entries(m));
+}
+
 /** The whole document as view types. Never throws on a malformed document. */
 export function hydrate(raw: RawDoc | undefined): KithView {
   const contacts = new Map<ContactId, Contact>();
-  for (const [k, v] of Object.entries(obj(raw?.contacts) ?? {})) {
+  for (const [k, v] of entriesOf(raw, "contacts")) {
     const c = hydrateContact(k, v);
     if (c) contacts.set(c.id, c);
   }
   const interactions: Interaction[] = [];
-  for (const [k, v] of Object.entries(obj(raw?.interactions) ?? {})) {
+  for (const [k, v] of entriesOf(raw, "interactions")) {
     const i = hydrateInteraction(k, v);
     if (i) interactions.push(i);
   }
   const notes: Note[] = [];
-  for (const [k, v] of Object.entries(obj(raw?.notes) ?? {})) {
+  for (const [k, v] of entriesOf(raw, "notes")) {
     const n = hydrateNote(k, v);
     if (n) notes.push(n);
   }
-  return { settings: hydrateSettings(raw?.settings), contacts, interactions, notes };
+  const followUps: FollowUp[] = [];
+  for (const [k, v] of entriesOf(raw, "followUps")) {
+    const f = hydrateFollowUp(k, v);
+    if (f) followUps.push(f);
+  }
+  const relationships: Relationship[] = [];
+  for (const [k, v] of entriesOf(raw, "relationships")) {
+    const r = hydrateRelationship(k, v);
+    if (r) relationships.push(r);
+  }
+  return { settings: hydrateSettings(raw?.settings), contacts, interactions, notes, followUps, relationships };
 }
 
+
+/**
+ * A contact from a start-up snapshot written by an earlier version (before schema v2) lacks
+ * the v2 fields; fill their defaults so the screens can read them until the document loads.
+ */
+export function withV2Defaults(c: Contact): Contact {
+  if (Array.isArray(c.urls) && Array.isArray(c.dates) && Array.isArray(c.relatedNames)) return c;
+  return {
+    ...c,
+    department: c.department ?? "",
+    pronouns: c.pronouns ?? "",
+    urls: c.urls ?? [],
+    dates: c.dates ?? [],
+    relatedNames: c.relatedNames ?? [],
+  };
+}

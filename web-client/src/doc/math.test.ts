@@ -8,7 +8,8 @@ function contact(p: Partial<Contact>): Contact {
   return {
     id: "c" as ContactId, createdAt: new Date("2026-01-01T00:00:00Z"), name: { display: "C", given: "", family: "" },
     nickname: "", company: "", title: "", emails: [], phones: [], addresses: [], birthday: null, tags: [], howWeMet: "",
-    photoUrl: null, cadenceDays: null, cadenceSetAt: null, snoozedUntil: null, archived: false, mergedInto: null, ...p,
+    photoUrl: null, cadenceDays: null, cadenceSetAt: null, snoozedUntil: null, archived: false, mergedInto: null,
+    department: "", pronouns: "", urls: [], dates: [], relatedNames: [], ...p,
   };
 }
 const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);

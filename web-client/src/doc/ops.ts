@@ -8,6 +8,7 @@
  */
 import { ImmutableString, isImmutableString, updateText } from "@automerge/automerge/slim";
 import { str } from "./hydrate";
+import { mergeMemory } from "./memoryOps";
 import { ADDRESS_FIELDS, newId, type AddressField } from "./fields";
 import { type ContactId, type InteractionId, type InteractionKind, type NoteId, type RawDoc, type Birthday } from "./schema";
 
@@ -18,9 +19,11 @@ type Draft = RawDoc & {
   settings: Record<string, unknown>;
 };
 
-export type ScalarField = "nickname" | "company" | "title" | "howWeMet";
+export type ScalarField = "nickname" | "company" | "title" | "howWeMet" | "department" | "pronouns";
 export type NamePart = "display" | "given" | "family";
-export type EntryKind = "emails" | "phones" | "addresses";
+export type EntryKind = "emails" | "phones" | "addresses" | "urls" | "dates" | "relatedNames";
+
+export * from "./memoryOps";
 
 
 const s = (v: string) => new ImmutableString(v);
@@ -119,16 +122,45 @@ export function setBirthday(d: RawDoc, id: ContactId, b: Birthday | null): void 
   if (c) c.birthday = b ? { month: b.month, day: b.day, year: b.year } : null;
 }
 
+/**
+ * A hand-typed tag cleaned as the importer cleans groups (crdt-model import `clean_line`:
+ * line breaks and tabs become spaces, control characters go, ends are trimmed), without
+ * the `#` people type in front of it.
+ */
 export function normalizeTag(tag: string): string {
-  return tag.trim().toLowerCase().replace(/\s+/g, "-");
+  return (
+    tag
+      .replace(/\r?\n|\t/g, " ")
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]/g, "")
+      .trim()
+      .replace(/^#+\s*/, "")
+      .trim()
+  );
 }
 
+const tagKey = (t: string) => t.toLocaleLowerCase().replace(/\s+/g, " ");
+
+/** Adds a tag; one already used in the document that differs only in case or spacing is reused, so "book club" joins the imported "Book Club". */
 export function addTag(d: RawDoc, id: ContactId, tag: string): void {
-  const c = contact(d, id);
-  const t = normalizeTag(tag);
+  const draft = ensureShape(d);
+  const c = draft.contacts[id];
+  let t = normalizeTag(tag);
   if (!c || !t) return;
+  const key = tagKey(t);
+  search: for (const other of Object.values(draft.contacts)) {
+    const tags = other?.tags as Record<string, unknown> | undefined;
+    if (!tags || typeof tags !== "object") continue;
+    for (const existing of Object.keys(tags)) {
+      if (tags[existing] === true && tagKey(existing) === key) {
+        t = existing;
+        break search;
+      }
+    }
+  }
   if (!c.tags || typeof c.tags !== "object") c.tags = {};
-  (c.tags as Record<string, unknown>)[t] = true;
+  const set = c.tags as Record<string, unknown>;
+  if (set[t] !== true) set[t] = true;
 }
 
 export function removeTag(d: RawDoc, id: ContactId, tag: string): void {
@@ -172,6 +204,30 @@ export function logInteraction(
     if (rec && rec.snoozedUntil instanceof Date && rec.snoozedUntil <= at) rec.snoozedUntil = null;
   }
   return id;
+}
+
+export interface InteractionPatch {
+  kind?: InteractionKind;
+  at?: Date;
+  note?: string;
+  /** The whole new set of people (at least one). */
+  contactIds?: ContactId[];
+}
+
+/** Changes only what differs, so another device's concurrent edit of another field survives. */
+export function editInteraction(d: RawDoc, id: InteractionId, patch: InteractionPatch): void {
+  const i = ensureShape(d).interactions[id];
+  if (!i) return;
+  if (patch.kind !== undefined && str(i.kind) !== patch.kind) i.kind = s(patch.kind);
+  if (patch.at && !(i.at instanceof Date && i.at.getTime() === patch.at.getTime())) i.at = patch.at;
+  if (patch.note !== undefined && str(i.note) !== patch.note) i.note = s(patch.note);
+  if (patch.contactIds && patch.contactIds.length > 0) {
+    if (!i.contactIds || typeof i.contactIds !== "object") i.contactIds = {};
+    const set = i.contactIds as Record<string, unknown>;
+    const want = new Set<string>(patch.contactIds);
+    for (const k of Object.keys(set)) if (!want.has(k)) delete set[k];
+    for (const k of want) if (set[k] !== true) set[k] = true;
+  }
 }
 
 export function deleteInteraction(d: RawDoc, id: InteractionId): void {
@@ -254,6 +310,7 @@ export function mergeContacts(d: RawDoc, winner: ContactId, loser: ContactId): v
   for (const n of Object.values(draft.notes)) {
     if (stringOf(n.contactId) === loser) n.contactId = s(winner);
   }
+  mergeMemory(d, winner, loser, copy);
   l.mergedInto = s(winner);
 }
 

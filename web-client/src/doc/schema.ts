@@ -11,6 +11,8 @@
 export type ContactId = string & { readonly __brand: "ContactId" };
 export type InteractionId = string & { readonly __brand: "InteractionId" };
 export type NoteId = string & { readonly __brand: "NoteId" };
+export type FollowUpId = string & { readonly __brand: "FollowUpId" };
+export type RelationshipId = string & { readonly __brand: "RelationshipId" };
 
 export const INTERACTION_KINDS = ["call", "meeting", "message", "email", "other"] as const;
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
@@ -49,6 +51,23 @@ export interface Birthday {
   year: number | null;
 }
 
+/** `dates.<key>`: an anniversary or another yearly date (schema v2). */
+export interface ImportantDate {
+  key: string;
+  label: string;
+  month: number;
+  day: number;
+  year: number | null;
+  remind: boolean;
+}
+
+/** `relatedNames.<key>`: an imported related person known only by name. */
+export interface RelatedName {
+  key: string;
+  label: string;
+  name: string;
+}
+
 export interface Contact {
   id: ContactId;
   createdAt: Date;
@@ -68,6 +87,12 @@ export interface Contact {
   snoozedUntil: Date | null;
   archived: boolean;
   mergedInto: ContactId | null;
+  // Schema v2 (relationship memory).
+  department: string;
+  pronouns: string;
+  urls: LabeledValue[];
+  dates: ImportantDate[];
+  relatedNames: RelatedName[];
 }
 
 export interface Interaction {
@@ -86,11 +111,47 @@ export interface Note {
   pinned: boolean;
 }
 
+export const REPEAT_UNITS = ["day", "week", "month", "year"] as const;
+export type RepeatUnit = (typeof REPEAT_UNITS)[number];
+
+export interface Repeat {
+  every: number;
+  unit: RepeatUnit;
+}
+
+/** `followUps.<id>`: "remind me to call her after the surgery", once or repeating. */
+export interface FollowUp {
+  id: FollowUpId;
+  contactIds: ContactId[];
+  dueAt: Date;
+  /** Due at the reminder hour on dueAt's local day (dueAt holds that day's local midnight). */
+  allDay: boolean;
+  note: string;
+  /** null: one-off. A unit this version does not know hydrates as null (a one-off), as in Rust. */
+  repeat: Repeat | null;
+  doneAt: Date | null;
+  createdAt: Date;
+}
+
+export const RELATIONSHIP_KINDS = ["partner", "parent", "child", "sibling", "friend", "colleague", "other"] as const;
+export type RelationshipKind = (typeof RELATIONSHIP_KINDS)[number];
+
+/** `relationships.<id>`: `from` is `to`'s `kind`; stored once, the other side is derived. */
+export interface Relationship {
+  id: RelationshipId;
+  from: ContactId;
+  to: ContactId;
+  kind: RelationshipKind;
+  label: string;
+}
+
 export interface KithView {
   settings: Settings;
   contacts: Map<ContactId, Contact>;
   interactions: Interaction[];
   notes: Note[];
+  followUps: FollowUp[];
+  relationships: Relationship[];
 }
 
 /** The document as stored; loose on purpose, hydration decides what is usable. */
@@ -100,6 +161,8 @@ export interface RawDoc {
   contacts?: Record<string, Record<string, unknown>>;
   interactions?: Record<string, Record<string, unknown>>;
   notes?: Record<string, Record<string, unknown>>;
+  followUps?: Record<string, Record<string, unknown>>;
+  relationships?: Record<string, Record<string, unknown>>;
 }
 
 export const DEFAULT_SETTINGS: Settings = { timezone: "UTC", reminderHour: 9, digest: true };

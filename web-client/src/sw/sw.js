@@ -48,7 +48,8 @@ self.addEventListener("fetch", (event) => {
   );
 });
 
-/** Payload (reminders crate): {title, body, url, tag, actions:[{action,title}], contact_ids:[...]}. */
+/** Payload (reminders crate, payload.rs): {title, body, url, tag, actions:[{action,title}], contact_ids:[...],
+ * follow_up_id?}. With `follow_up_id` the buttons act on that follow-up (Done, Snooze 1 day). */
 self.addEventListener("push", (event) => {
   let data = {};
   try {
@@ -58,6 +59,7 @@ self.addEventListener("push", (event) => {
   }
   const contactIds = Array.isArray(data.contact_ids) ? data.contact_ids : data.contactId ? [data.contactId] : [];
   const single = contactIds.length === 1;
+  const followUpId = typeof data.follow_up_id === "string" && data.follow_up_id ? data.follow_up_id : null;
   const actions = Array.isArray(data.actions) && data.actions.length
     ? data.actions.filter((a) => a && a.action && a.title)
     : single
@@ -73,7 +75,7 @@ self.addEventListener("push", (event) => {
       icon: "/icons/icon-192.png",
       badge: "/icons/icon-192.png",
       actions,
-      data: { url: appUrl(data.url, contactIds), contactIds },
+      data: { url: appUrl(data.url, contactIds), contactIds, followUpId },
     }),
   );
 });
@@ -88,19 +90,26 @@ function appUrl(url, contactIds) {
 
 self.addEventListener("notificationclick", (event) => {
   const n = event.notification;
-  const data = n.data || {};
-  const ids = data.contactIds || [];
   n.close();
-  event.waitUntil(
-    (async () => {
-      if ((event.action === "done" || event.action === "snooze") && ids.length === 1) {
-        const ok = await act(event.action, ids[0]);
-        if (ok) return;
-      }
-      await openApp(data.url || "/#/today");
-    })(),
-  );
+  event.waitUntil(notificationClicked(event.action, n.data || {}));
 });
+
+/**
+ * A tap on a notification or one of its buttons. A follow-up's Done / Snooze act on the
+ * follow-up; a keep-in-touch nudge's on its one person. A tap without a button (or a button
+ * whose request failed, e.g. offline) opens the person. Named on `self` so the browser tests
+ * can run it with a notification's data (synthetic notification events cannot be awaited).
+ */
+async function notificationClicked(action, data) {
+  const ids = data.contactIds || [];
+  if ((action === "done" || action === "snooze") && data.followUpId) {
+    if (await actOnFollowUp(action, data.followUpId)) return;
+  } else if ((action === "done" || action === "snooze") && ids.length === 1) {
+    if (await act(action, ids[0])) return;
+  }
+  await openApp(data.url || "/#/today");
+}
+self.kithNotificationClicked = notificationClicked;
 
 async function act(action, contactId) {
   const token = await storedToken();
@@ -122,11 +131,28 @@ async function act(action, contactId) {
   }
 }
 
+/** A follow-up's buttons: Done marks it done, Snooze moves it a day later (handlers/follow_ups.rs). */
+async function actOnFollowUp(action, followUpId) {
+  const token = await storedToken();
+  if (!token) return false;
+  const path = `/api/v1/follow-ups/${encodeURIComponent(followUpId)}/${action === "done" ? "done" : "snooze"}`;
+  try {
+    const res = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+      body: action === "done" ? "{}" : JSON.stringify({ days: 1 }),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 async function openApp(url) {
   const all = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   for (const c of all) {
     if (new URL(c.url).origin === self.location.origin) {
-      await c.focus();
+      await c.focus().catch(() => undefined);
       if ("navigate" in c) await c.navigate(url).catch(() => undefined);
       return;
     }

@@ -15,10 +15,15 @@ import type { SyncState } from "./protocol";
 export interface Connection {
   handle: DocHandle<RawDoc>;
   state(): SyncState;
+  /** Whether the server is known to hold every change this device has (works offline too:
+   * the server's last acknowledged heads are remembered). */
+  allSent(): boolean;
   detail(): string;
   onState(fn: () => void): () => void;
   /** The page reports the browser's online/offline events (workers may not get them). */
   setOnline(online: boolean): void;
+  /** Resolves once every change so far is in IndexedDB. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,11 +49,14 @@ export async function connect(session: Session, online: boolean): Promise<Connec
   const listeners = new Set<() => void>();
   const notify = () => listeners.forEach((fn) => fn());
   let server: { peerId: PeerId; storageId?: StorageId } | null = null;
+  // The server's storage id outlives its connection, so "all sent" can be answered offline.
+  let serverStorage: StorageId | undefined;
   let error = "";
   let onlineFlag = online;
 
   repo.networkSubsystem.on("peer", ({ peerId, peerMetadata }) => {
     server = { peerId, storageId: peerMetadata?.storageId };
+    serverStorage = peerMetadata?.storageId ?? serverStorage;
     error = "";
     notify();
   });
@@ -60,6 +68,7 @@ export async function connect(session: Session, online: boolean): Promise<Connec
   // The socket may have connected while `find` was loading the document.
   for (const peerId of repo.peers) {
     server = { peerId, storageId: repo.peerMetadataByPeerId[peerId]?.storageId };
+    serverStorage = server.storageId ?? serverStorage;
   }
   handle.on("remote-heads", notify);
   handle.on("heads-changed", notify);
@@ -116,18 +125,32 @@ export async function connect(session: Session, online: boolean): Promise<Connec
     return "syncing";
   }
 
+  function allSent(): boolean {
+    const remote = serverStorage ? handle.getSyncInfo(serverStorage)?.lastHeads : undefined;
+    const local = handle.heads();
+    return !!(remote && local && sameHeads(remote, local));
+  }
+
   return {
     handle,
     state,
+    allSent,
     detail: () => error,
     setOnline: (on) => (on ? goOnline() : goOffline()),
+    flush: () => repo.flush([handle.documentId]),
     onState(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
     async close() {
       await repo.flush().catch(() => undefined);
-      await repo.shutdown().catch(() => undefined);
+      try {
+        // `shutdown` disconnects synchronously, and the WebSocket adapter asserts when its
+        // socket is already gone (after going offline and back): that throw is not a rejection.
+        await repo.shutdown();
+      } catch {
+        /* nothing left to shut down; everything was flushed above */
+      }
     },
   };
 }

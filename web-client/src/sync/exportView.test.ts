@@ -39,6 +39,19 @@ function exportOf(ids: { ada: string; bob: string; call: string; note: string })
     },
     interactions: { [ids.call]: { id: ids.call, contactIds: [ids.ada, ids.bob], kind: "call", at: t0.toISOString(), note: "hi" } },
     notes: { [ids.note]: { id: ids.note, contactId: ids.ada, createdAt: t0.toISOString(), body: "likes tea", pinned: true } },
+    followUps: {
+      f1: {
+        id: "f1",
+        contactIds: [ids.ada],
+        dueAt: t0.toISOString(),
+        allDay: true,
+        note: "call back",
+        repeat: { every: 1, unit: "month" },
+        doneAt: null,
+        createdAt: t0.toISOString(),
+      },
+    },
+    relationships: { r1: { id: "r1", from: ids.ada, to: ids.bob, kind: "partner", label: "" } },
     skipped: [],
   };
 }
@@ -73,6 +86,10 @@ describe("first-visit view from export.json", () => {
     expect([...fromExport.interactions[0].contactIds].sort()).toEqual([ids.ada, ids.bob].sort());
     expect(fromExport.interactions[0].at.getTime()).toBe(t0.getTime());
     expect(fromExport.notes.map((n) => [n.body, n.pinned])).toEqual([["likes tea", true]]);
+    expect(fromExport.followUps).toEqual([
+      { id: "f1", contactIds: [ids.ada], dueAt: t0, allDay: true, note: "call back", repeat: { every: 1, unit: "month" }, doneAt: null, createdAt: t0 },
+    ]);
+    expect(fromExport.relationships).toEqual([{ id: "r1", from: ids.ada, to: ids.bob, kind: "partner", label: "" }]);
   });
 
   it("refuses anything that is not a version-1 Kith export", () => {

@@ -61,5 +61,13 @@ export function rawFromExport(json: unknown): RawDoc | null {
     })),
     interactions: records(json.interactions, (i) => ({ ...i, at: toDate(i.at), contactIds: toSet(i.contactIds) })),
     notes: records(json.notes, (n) => ({ ...n, createdAt: toDate(n.createdAt) })),
+    followUps: records(json.followUps, (f) => ({
+      ...f,
+      dueAt: toDate(f.dueAt),
+      doneAt: toDate(f.doneAt) ?? null,
+      createdAt: toDate(f.createdAt),
+      contactIds: toSet(f.contactIds),
+    })),
+    relationships: records(json.relationships, (r) => r),
   };
 }

@@ -3,13 +3,15 @@
  * them on the page side. Hydration reuses unchanged records (same object), so a change
  * to one contact sends one contact, not five thousand.
  */
-import type { Contact, ContactId, Interaction, InteractionId, KithView, Note, NoteId } from "../doc/schema";
+import type { Contact, ContactId, FollowUp, FollowUpId, Interaction, InteractionId, KithView, Note, NoteId, Relationship, RelationshipId } from "../doc/schema";
 import type { ViewDelta } from "./protocol";
 
 export interface Indexed {
   contacts: Map<ContactId, Contact>;
   interactions: Map<InteractionId, Interaction>;
   notes: Map<NoteId, Note>;
+  followUps: Map<FollowUpId, FollowUp>;
+  relationships: Map<RelationshipId, Relationship>;
 }
 
 export function index(view: KithView): Indexed {
@@ -17,6 +19,8 @@ export function index(view: KithView): Indexed {
     contacts: view.contacts,
     interactions: new Map(view.interactions.map((i) => [i.id, i])),
     notes: new Map(view.notes.map((n) => [n.id, n])),
+    followUps: new Map(view.followUps.map((f) => [f.id, f])),
+    relationships: new Map(view.relationships.map((r) => [r.id, r])),
   };
 }
 
@@ -32,6 +36,8 @@ export function diffViews(prev: Indexed | null, next: Indexed, view: KithView, a
   const c = diffMap(prev?.contacts ?? null, next.contacts);
   const i = diffMap(prev?.interactions ?? null, next.interactions);
   const n = diffMap(prev?.notes ?? null, next.notes);
+  const f = diffMap(prev?.followUps ?? null, next.followUps);
+  const r = diffMap(prev?.relationships ?? null, next.relationships);
   return {
     full: prev === null,
     cached,
@@ -42,6 +48,10 @@ export function diffViews(prev: Indexed | null, next: Indexed, view: KithView, a
     removedContacts: c.removed,
     removedInteractions: i.removed,
     removedNotes: n.removed,
+    followUps: f.changed,
+    relationships: r.changed,
+    removedFollowUps: f.removed,
+    removedRelationships: r.removed,
     ack,
   };
 }
@@ -49,7 +59,9 @@ export function diffViews(prev: Indexed | null, next: Indexed, view: KithView, a
 export function isEmptyDelta(d: ViewDelta): boolean {
   return (
     !d.full &&
-    d.contacts.length + d.interactions.length + d.notes.length + d.removedContacts.length + d.removedInteractions.length + d.removedNotes.length === 0
+    d.contacts.length + d.interactions.length + d.notes.length + d.removedContacts.length + d.removedInteractions.length + d.removedNotes.length +
+        (d.followUps?.length ?? 0) + (d.relationships?.length ?? 0) + (d.removedFollowUps?.length ?? 0) + (d.removedRelationships?.length ?? 0) ===
+        0
   );
 }
 
@@ -59,6 +71,13 @@ export function applyDelta(prev: Indexed | null, d: ViewDelta): { indexed: Index
   const contacts = new Map(base?.contacts ?? []);
   const interactions = new Map(base?.interactions ?? []);
   const notes = new Map(base?.notes ?? []);
+  const followUps = new Map(base?.followUps ?? []);
+  const relationships = new Map(base?.relationships ?? []);
+  // Snapshots written before schema v2 lack these lists.
+  for (const id of d.removedFollowUps ?? []) followUps.delete(id);
+  for (const id of d.removedRelationships ?? []) relationships.delete(id);
+  for (const x of d.followUps ?? []) followUps.set(x.id, x);
+  for (const x of d.relationships ?? []) relationships.set(x.id, x);
   for (const id of d.removedContacts) contacts.delete(id);
   for (const id of d.removedInteractions) interactions.delete(id);
   for (const id of d.removedNotes) notes.delete(id);
@@ -66,7 +85,14 @@ export function applyDelta(prev: Indexed | null, d: ViewDelta): { indexed: Index
   for (const x of d.interactions) interactions.set(x.id, x);
   for (const x of d.notes) notes.set(x.id, x);
   return {
-    indexed: { contacts, interactions, notes },
-    view: { settings: d.settings, contacts, interactions: [...interactions.values()], notes: [...notes.values()] },
+    indexed: { contacts, interactions, notes, followUps, relationships },
+    view: {
+      settings: d.settings,
+      contacts,
+      interactions: [...interactions.values()],
+      notes: [...notes.values()],
+      followUps: [...followUps.values()],
+      relationships: [...relationships.values()],
+    },
   };
 }

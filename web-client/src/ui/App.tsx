@@ -1,11 +1,17 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Session } from "../api/client";
 import { logOut as apiLogOut } from "../api/client";
+import { unsentWarning } from "./unsentWarning";
 import { DocClient } from "../sync/client";
 import { clearSession, loadSession, saveSession } from "../session";
 import { Ctx, type AppContext } from "./context";
 import { Shell } from "./Shell";
 import { AuthScreen } from "./screens/AuthScreen";
+import { applyTheme, loadTheme } from "./theme";
+import { PendingEdits } from "./parts/PendingEdits";
+
+// Before the first render, so a dark-mode device never flashes a white page.
+applyTheme(loadTheme());
 
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession());
@@ -14,6 +20,8 @@ export function App() {
       <AuthScreen
         onSession={(s) => {
           saveSession(s);
+          // Whatever screen was open before logging out, a new session starts on Today.
+          history.replaceState(null, "", "#/today");
           setSession(s);
         }}
       />
@@ -56,6 +64,8 @@ function SignedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: () 
       pending: () => client.pending(),
       save: () => client.save(),
       logOut: async () => {
+        const warning = unsentWarning({ allSent: client.allSent, queued: client.queued.length, applying: client.pending(), state: client.state });
+        if (warning && !confirm(warning)) return;
         await apiLogOut(session.token).catch(() => undefined);
         await client.close(true);
         clearSession();
@@ -93,6 +103,7 @@ function SignedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: () 
   return (
     <Ctx.Provider value={ctx}>
       <Shell />
+      {client && <PendingEdits client={client} />}
     </Ctx.Provider>
   );
 }

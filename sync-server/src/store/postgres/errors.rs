@@ -12,6 +12,7 @@ const UNIQUE: &[(&str, &str)] = &[
     ("documents_pkey", "doc_id"),
     ("sessions_pkey", "session_id"),
     ("sessions_token_hash_key", "token_hash"),
+    ("calendar_feeds_secret_hash_key", "secret_hash"),
 ];
 
 /// Unique violations become `Conflict(<field>)`; a missing parent row (foreign key) becomes

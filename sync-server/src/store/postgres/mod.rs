@@ -5,7 +5,10 @@
 //! error mapping and test schemas.
 
 mod accounts;
+mod app_passwords;
+mod calendar_feeds;
 pub mod bus;
+mod channels;
 mod documents;
 mod errors;
 mod nudges;

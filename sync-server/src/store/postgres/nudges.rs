@@ -134,7 +134,7 @@ impl NudgeStore for PostgresStore {
         let token = ClaimToken::random();
         let sql = format!(
             "WITH p AS (SELECT id FROM nudges WHERE status = 'pending' AND send_at <= $1 \
-                        ORDER BY send_at LIMIT $2 FOR UPDATE SKIP LOCKED), \
+                        ORDER BY send_at, user_id LIMIT $2 FOR UPDATE SKIP LOCKED), \
                   s AS (SELECT id FROM nudges WHERE status = 'sending' AND lease_until <= $1 \
                         ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED), \
                   picked AS (SELECT id FROM (SELECT id FROM p UNION ALL SELECT id FROM s) u LIMIT $2) \

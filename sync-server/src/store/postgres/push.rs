@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::nudges::backend;
 use super::PostgresStore;
 
-fn subscription(row: &PgRow) -> NudgeResult<StoredSubscription> {
+pub(super) fn subscription(row: &PgRow) -> NudgeResult<StoredSubscription> {
     Ok(StoredSubscription {
         id: SubscriptionId(row.try_get("id").map_err(backend)?),
         user: UserId(row.try_get("user_id").map_err(backend)?),

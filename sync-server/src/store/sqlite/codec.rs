@@ -79,6 +79,7 @@ const UNIQUE: &[(&str, &str)] = &[
     ("documents.id", "doc_id"),
     ("sessions.id", "session_id"),
     ("sessions.token_hash", "token_hash"),
+    ("calendar_feeds.secret_hash", "secret_hash"),
 ];
 
 /// Unique violations become `Conflict(<field>)`; a missing parent row (foreign key) becomes

@@ -3,11 +3,14 @@
 //! [`accounts`], [`sessions`], [`documents`], [`nudges`], [`push`].
 
 mod accounts;
+mod app_passwords;
+mod calendar_feeds;
 pub mod backup;
 mod checkpoint;
 mod codec;
 mod documents;
 mod nudges;
+mod channels;
 mod push;
 mod seen;
 mod sessions;

@@ -184,11 +184,13 @@ impl NudgeStore for SqliteStore {
         let pool = self.pool();
         let token = ClaimToken::random();
         // Each arm walks its partial index in order and stops at `limit`, so a huge backlog
-        // costs no more than a small one.
+        // costs no more than a small one. Ties in `send_at` are broken by user (SQLite sorts
+        // only the right part of the ORDER BY), so one user's morning is contiguous and the
+        // worker can keep it together across batches.
         let sql = format!(
             "UPDATE nudges SET status = 'sending', lease_until = ?, claim_token = ?, attempts = attempts + 1 \
              WHERE id IN ( \
-               SELECT id FROM (SELECT id FROM nudges WHERE status = 'pending' AND send_at <= ? ORDER BY send_at LIMIT ?) \
+               SELECT id FROM (SELECT id FROM nudges WHERE status = 'pending' AND send_at <= ? ORDER BY send_at, user_id LIMIT ?) \
                UNION ALL \
                SELECT id FROM (SELECT id FROM nudges WHERE status = 'sending' AND lease_until <= ? ORDER BY lease_until LIMIT ?) \
                LIMIT ?) \

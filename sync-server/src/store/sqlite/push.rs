@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::nudges::{backend, SENT_CHUNK, ms, uuid_col};
 use super::SqliteStore;
 
-fn subscription(row: &SqliteRow) -> NudgeResult<StoredSubscription> {
+pub(super) fn subscription(row: &SqliteRow) -> NudgeResult<StoredSubscription> {
     Ok(StoredSubscription {
         id: SubscriptionId(uuid_col(row, "id")?),
         user: UserId(uuid_col(row, "user_id")?),

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { changePassword, devices as listDevices, removeDevice, type Device } from "../../api/client";
 import { useApp } from "../context";
+import { readableDeviceName } from "../../view/deviceName";
+import { formatDate } from "../../view/dates";
 
 /** Signed-in devices (sign one out) and a password change. Needs the network. */
 export function Devices() {
@@ -23,15 +25,15 @@ export function Devices() {
           {list.map((d) => (
             <li>
               <span>
-                {d.name || "Unnamed device"}
-                <span class="muted small"> · last seen {new Date(d.last_seen_at).toLocaleDateString()}</span>
+                {readableDeviceName(d.name)}
+                <span class="muted small"> · last seen {formatDate(new Date(d.last_seen_at))}</span>
                 {d.current && <strong class="small"> (this device)</strong>}
               </span>
               {!d.current && (
                 <button
                   class="secondary"
                   onClick={async () => {
-                    if (!confirm(`Sign out “${d.name}”?`)) return;
+                    if (!confirm(`Sign out “${readableDeviceName(d.name)}”?`)) return;
                     await removeDevice(session.token, d.id).catch((e) => setError((e as Error).message));
                     await load();
                   }}

@@ -12,6 +12,7 @@ export function Field({
   multiline = false,
   placeholder,
   name,
+  validate,
 }: {
   label: string;
   value: string;
@@ -20,15 +21,21 @@ export function Field({
   multiline?: boolean;
   placeholder?: string;
   name?: string;
+  /** A message when the value must not be saved as typed (shown, and nothing is committed). */
+  validate?: (v: string) => string | null;
 }) {
   const [draft, setDraft] = useState(value);
+  const [problem, setProblem] = useState<string | null>(null);
   const focused = useRef(false);
   useEffect(() => {
     if (!focused.current) setDraft(value);
   }, [value]);
   const commit = () => {
     focused.current = false;
-    if (draft !== value) onCommit(draft);
+    if (draft === value) return setProblem(null);
+    const p = validate ? validate(draft.trim()) : null;
+    setProblem(p);
+    if (!p) onCommit(draft);
   };
   const common = {
     name,
@@ -47,10 +54,16 @@ export function Field({
         <input
           type={type as "text"}
           {...common}
+          aria-invalid={problem ? true : undefined}
           onKeyDown={(e) => {
             if (e.key === "Enter") (e.currentTarget as HTMLInputElement).blur();
           }}
         />
+      )}
+      {problem && (
+        <span class="error small" role="alert">
+          {problem}
+        </span>
       )}
     </label>
   );

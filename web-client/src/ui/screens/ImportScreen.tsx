@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
 import { importContacts, type ImportReport } from "../../api/client";
+import { previewImport, type ImportPreview as Preview } from "../../api/importPreview";
+import { ImportPreview } from "../parts/ImportPreview";
 import { importContentType, pickedToVcard, type PickedContact } from "../../view/vcard";
 import { useApp } from "../context";
 
@@ -18,20 +20,36 @@ export function ImportScreen() {
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [error, setError] = useState("");
+  // The file and what importing it would do, until the user applies or cancels.
+  const [pending, setPending] = useState<{ body: Blob | string; type: string; preview: Preview } | null>(null);
   const picker = contactPicker();
 
-  async function send(body: Blob | string, type: string) {
+  async function run(what: () => Promise<void>) {
     setBusy(true);
     setError("");
-    setReport(null);
     try {
-      setReport(await importContacts(session.token, body, type));
+      await what();
     } catch (e) {
       setError((e as Error).message || "Import failed.");
     } finally {
       setBusy(false);
     }
   }
+
+  /** First a dry run: nothing is applied until "Apply". */
+  const send = (body: Blob | string, type: string) =>
+    run(async () => {
+      setReport(null);
+      setPending(null);
+      setPending({ body, type, preview: await previewImport(session.token, body, type) });
+    });
+
+  const apply = () =>
+    run(async () => {
+      if (!pending) return;
+      setReport(await importContacts(session.token, pending.body, pending.type));
+      setPending(null);
+    });
 
   async function onFile(e: Event) {
     const input = e.currentTarget as HTMLInputElement;
@@ -72,7 +90,8 @@ export function ImportScreen() {
           </button>
         </p>
       )}
-      {busy && <p aria-busy="true">Importing…</p>}
+      {busy && <p aria-busy="true">{pending ? "Importing…" : "Reading the file…"}</p>}
+      {pending && <ImportPreview preview={pending.preview} busy={busy} onApply={apply} onCancel={() => setPending(null)} />}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -1,15 +1,17 @@
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { useApp } from "../context";
-import { buildRows, search, sortRows, statusClass, statusLabel, tagCounts, type SortKey } from "../../view/people";
+import { buildRows, search, sortRows, warmSearch, statusClass, statusLabel, tagCounts, type SortKey } from "../../view/people";
 import { relativeDue } from "../../view/today";
 import { newId } from "../../doc/fields";
 import type { ContactId } from "../../doc/schema";
 import { href, navigate } from "../router";
 import { VirtualList } from "../parts/VirtualList";
+import { Icon } from "../parts/Icon";
+import { findDuplicates } from "../../view/duplicates";
+import { ago } from "../../view/dates";
 import { Avatar } from "../parts/Avatar";
 
-const ROW = 64;
-const ARCHIVED = "\u0000archived";
+const ROW = 72;
 
 function remembered<T extends string>(key: string, fallback: T): T {
   try {
@@ -32,15 +34,24 @@ export function PeopleScreen() {
   const [query, setQuery] = useState<string>(() => remembered("kith.q", ""));
   const [sort, setSort] = useState<SortKey>(() => remembered<SortKey>("kith.sort", "name"));
   const [tag, setTag] = useState<string>(() => remembered("kith.tag", ""));
+  const [which, setWhich] = useState<"active" | "archived">(() => remembered<"active" | "archived">("kith.which", "active"));
   const [adding, setAdding] = useState(false);
   const [newName, setNewName] = useState("");
 
-  // "Archived" sits in the tag filter: archived people are hidden everywhere else.
-  const archived = tag === ARCHIVED;
+  // Archived people are hidden everywhere else; this visible filter is the way to them.
+  const archived = which === "archived";
   const rows = useMemo(() => buildRows(view, now, archived), [view, now, archived]);
   const sorted = useMemo(() => sortRows(rows, sort), [rows, sort]);
-  const tags = useMemo(() => tagCounts(archived ? buildRows(view, now) : rows), [rows, archived, view, now]);
-  const shown = useMemo(() => search(sorted, query, archived ? null : tag || null), [sorted, query, tag, archived]);
+  const tags = useMemo(() => tagCounts(rows), [rows]);
+  const activeTag = tags.some((t) => t.tag === tag) ? tag : "";
+  const shown = useMemo(() => search(sorted, query, activeTag || null), [sorted, query, activeTag]);
+  // Counted after the list has painted: the first screenful must not wait for it.
+  const [duplicates, setDuplicates] = useState(0);
+  useEffect(() => {
+    const t = setTimeout(() => setDuplicates(findDuplicates(view).length), 0);
+    return () => clearTimeout(t);
+  }, [view]);
+  useEffect(() => warmSearch(rows), [rows]);
 
   function add(e: Event) {
     e.preventDefault();
@@ -58,7 +69,7 @@ export function PeopleScreen() {
       <div class="people-head">
         <h1 id="people-h">People</h1>
         <button onClick={() => setAdding(!adding)} aria-expanded={adding}>
-          + Add person
+          <Icon name="plus" size={18} /> Add person
         </button>
       </div>
       {adding && (
@@ -75,7 +86,7 @@ export function PeopleScreen() {
           <span class="sr-only">Search people</span>
           <input
             type="search"
-            placeholder="Search names, companies, tags, notes…"
+            placeholder="Search names, phones, places, notes, #tags…"
             value={query}
             onInput={(e) => {
               setQuery(e.currentTarget.value);
@@ -83,8 +94,8 @@ export function PeopleScreen() {
             }}
           />
         </label>
-        <label>
-          <span class="sr-only">Sort by</span>
+        <label class="inline-label">
+          <span>Sort</span>
           <select
             value={sort}
             onChange={(e) => {
@@ -97,10 +108,10 @@ export function PeopleScreen() {
             <option value="due">Due</option>
           </select>
         </label>
-        <label>
-          <span class="sr-only">Filter by tag</span>
+        <label class="inline-label">
+          <span>Tag</span>
           <select
-            value={tag}
+            value={activeTag}
             onChange={(e) => {
               setTag(e.currentTarget.value);
               remember("kith.tag", e.currentTarget.value);
@@ -112,9 +123,29 @@ export function PeopleScreen() {
                 #{t.tag} ({t.count})
               </option>
             ))}
-            <option value={ARCHIVED}>Archived people</option>
           </select>
         </label>
+      </div>
+      <div class="list-switch">
+        <div class="segmented" role="group" aria-label="Show">
+          {(["active", "archived"] as const).map((w) => (
+            <button
+              class={which === w ? "seg active" : "seg"}
+              aria-pressed={which === w}
+              onClick={() => {
+                setWhich(w);
+                remember("kith.which", w);
+              }}
+            >
+              {w === "active" ? "Active" : "Archived"}
+            </button>
+          ))}
+        </div>
+        {duplicates > 0 && (
+          <a class="dup-link" href={href({ name: "duplicates" })}>
+            <Icon name="merge" size={18} /> {duplicates === 1 ? "1 possible duplicate" : `${duplicates} possible duplicates`}
+          </a>
+        )}
       </div>
       <p class="muted count" aria-live="polite" data-count={shown.length}>
         {shown.length} of {rows.length} people
@@ -137,10 +168,10 @@ export function PeopleScreen() {
             <a class={`prow ${statusClass(r.status)}`} href={href({ name: "person", id: r.contact.id })} data-contact={r.contact.id}>
               <Avatar contact={r.contact} />
               <span class="prow-main">
-                <span class="row-name">{r.name}</span>
+                <span class="row-name wrap">{r.name}</span>
                 <span class="muted small">
                   {[r.contact.company, r.contact.tags.map((t) => "#" + t).join(" ")].filter(Boolean).join(" · ") ||
-                    (r.last ? `Last contact ${r.last.toLocaleDateString()}` : "Never contacted")}
+                    (r.last ? `Last contact ${ago(r.last, now)}` : "Never contacted")}
                 </span>
               </span>
               {r.status !== "none" && (

@@ -1,7 +1,9 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { currentSubscription, disablePush, enablePush, pushSupported } from "../../push";
+import { useMemo } from "preact/hooks";
 import { useApp } from "../context";
 import { Devices } from "../parts/Devices";
+import { Notifications } from "../parts/Notifications";
+import { ThemeSwitch } from "../parts/ThemeSwitch";
+import { PhoneApps } from "../parts/PhoneApps";
 
 function timeZones(current: string): string[] {
   const intl = Intl as typeof Intl & { supportedValuesOf?: (k: string) => string[] };
@@ -14,33 +16,6 @@ export function SettingsScreen() {
   const s = view.settings;
   const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const zones = useMemo(() => timeZones(s.timezone), [s.timezone]);
-  const [push, setPush] = useState<"unknown" | "on" | "off" | "busy">("unknown");
-  const [pushError, setPushError] = useState("");
-
-  useEffect(() => {
-    currentSubscription()
-      .then((sub) => setPush(sub ? "on" : "off"))
-      .catch(() => setPush("off"));
-  }, []);
-
-  async function togglePush() {
-    setPushError("");
-    const was = push;
-    setPush("busy");
-    try {
-      if (was === "on") {
-        await disablePush(session.token);
-        setPush("off");
-      } else {
-        await enablePush(session.token);
-        setPush("on");
-      }
-    } catch (e) {
-      setPushError((e as Error).message);
-      setPush(was === "on" ? "on" : "off");
-    }
-  }
-
   return (
     <section aria-labelledby="settings-h" class="narrow-page">
       <h1 id="settings-h">Settings</h1>
@@ -74,22 +49,9 @@ export function SettingsScreen() {
           <input type="checkbox" name="digest" checked={s.digest} onChange={(e) => op("settings: digest", "setSettings", { digest: e.currentTarget.checked })} />
           Combine reminders due together into one notification
         </label>
-        <div class="panel">
-          <h2>Notifications on this device</h2>
-          {pushSupported() ? (
-            <button onClick={togglePush} disabled={push === "busy" || push === "unknown"} data-push={push}>
-              {push === "on" ? "Turn off push on this device" : push === "busy" ? "Working…" : "Enable push on this device"}
-            </button>
-          ) : (
-            <p class="muted">This browser can't receive push notifications. On iPhone, add Kith to the home screen first.</p>
-          )}
-          {push === "on" && <p class="small ok-text">Push is on for this device.</p>}
-          {pushError && (
-            <p class="error" role="alert">
-              {pushError}
-            </p>
-          )}
-        </div>
+        <Notifications />
+        <PhoneApps />
+        <ThemeSwitch />
         <Devices />
         <button class="secondary danger" onClick={() => void logOut()}>
           Log out

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use tokio::sync::Notify;
 
-use super::connection::Ephemeral;
 use crate::ids::DocId;
+use crate::sync::connection::Ephemeral;
 
 /// Presence is lossy by design; a peer that doesn't keep up loses the oldest.
 const MAX_QUEUED_EPHEMERAL: usize = 64;

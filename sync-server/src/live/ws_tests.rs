@@ -9,8 +9,8 @@ use super::*;
 use crate::ids::{DocId, UserId};
 use crate::store::ChunkKind;
 use crate::sync::chunks::make_chunk;
-use crate::sync::hub::HubConfig;
-use crate::sync::mem_store::MemStore;
+use crate::live::hub::HubConfig;
+use crate::live::mem_store::MemStore;
 use crate::sync::messages::{Message, PeerId};
 
 /// One end of an in-memory "socket" running the real shell on the other end.
@@ -69,8 +69,18 @@ fn setup_with(config: HubConfig) -> (Hub, UserId, DocId) {
     (Hub::new(store, config), user, doc)
 }
 
-/// Drives a device's sync loop over the wire until it holds `key`.
-async fn sync_until(wire: &mut Wire, peer: &str, doc: DocId, am: &mut Automerge, state: &mut am_sync::State, key: &str) {
+/// Drives a device's sync loop over the wire until `done`: it sends what automerge has to say
+/// and applies what the server answers, as every client does. Answering matters: when a
+/// Bloom filter wrongly says the other side already has a change (~1% of the time), only the
+/// answer to a `need` carries it.
+async fn sync_until(
+    wire: &mut Wire,
+    peer: &str,
+    doc: DocId,
+    (am, state): (&mut Automerge, &mut am_sync::State),
+    what: &str,
+    done: impl Fn(&Automerge, &am_sync::State) -> bool,
+) {
     for _ in 0..50 {
         if let Some(m) = am.generate_sync_message(state) {
             wire.send(&Message::Sync {
@@ -80,7 +90,7 @@ async fn sync_until(wire: &mut Wire, peer: &str, doc: DocId, am: &mut Automerge,
                 data: m.encode(),
             });
         }
-        if am.get(ROOT, key).ok().flatten().is_some() {
+        if done(am, state) {
             return;
         }
         match wire.recv_message().await {
@@ -91,7 +101,17 @@ async fn sync_until(wire: &mut Wire, peer: &str, doc: DocId, am: &mut Automerge,
             other => panic!("unexpected {other:?}"),
         }
     }
-    panic!("never got {key}");
+    panic!("{peer} never saw {what}");
+}
+
+/// The device holds `key`.
+fn holds(key: &'static str) -> impl Fn(&Automerge, &am_sync::State) -> bool {
+    move |am, _| am.get(ROOT, key).ok().flatten().is_some()
+}
+
+/// The server's heads include every change the device has.
+fn server_has_all(am: &Automerge, state: &am_sync::State) -> bool {
+    state.their_heads.as_ref().is_some_and(|theirs| am.get_heads().iter().all(|h| theirs.contains(h)))
 }
 
 #[tokio::test]
@@ -106,9 +126,9 @@ async fn handshake_sync_and_live_push_over_the_shell() {
     assert!(matches!(laptop.recv_message().await, Message::Peer { .. }));
 
     let (mut phone_doc, mut phone_state) = (Automerge::new(), am_sync::State::new());
-    sync_until(&mut phone, "phone", doc, &mut phone_doc, &mut phone_state, "schema").await;
+    sync_until(&mut phone, "phone", doc, (&mut phone_doc, &mut phone_state), "schema", holds("schema")).await;
     let (mut laptop_doc, mut laptop_state) = (Automerge::new(), am_sync::State::new());
-    sync_until(&mut laptop, "laptop", doc, &mut laptop_doc, &mut laptop_state, "schema").await;
+    sync_until(&mut laptop, "laptop", doc, (&mut laptop_doc, &mut laptop_state), "schema", holds("schema")).await;
 
     phone_doc
         .transact::<_, _, AutomergeError>(|tx| {
@@ -116,31 +136,12 @@ async fn handshake_sync_and_live_push_over_the_shell() {
             Ok(())
         })
         .expect("edit");
-    let m = phone_doc.generate_sync_message(&mut phone_state).expect("phone has news");
-    phone.send(&Message::Sync {
-        sender: PeerId("phone".into()),
-        target: PeerId("server".into()),
-        document_id: doc.to_string(),
-        data: m.encode(),
-    });
-    // The laptop sends nothing of its own, and still receives the change. It answers what it
-    // is sent, as every client does: when the Bloom filter wrongly says the laptop already has
-    // the change (~1% of the time), the answer's `need` is what fetches it.
-    loop {
-        let Message::Sync { data, .. } = laptop.recv_message().await else { panic!("expected sync") };
-        laptop_doc.receive_sync_message(&mut laptop_state, am_sync::Message::decode(&data).expect("ok")).expect("ok");
-        if laptop_doc.get(ROOT, "pushed").ok().flatten().is_some() {
-            break;
-        }
-        if let Some(answer) = laptop_doc.generate_sync_message(&mut laptop_state) {
-            laptop.send(&Message::Sync {
-                sender: PeerId("laptop".into()),
-                target: PeerId("server".into()),
-                document_id: doc.to_string(),
-                data: answer.encode(),
-            });
-        }
-    }
+    // The phone syncs until the server has its edit (its first message may carry only heads).
+    sync_until(&mut phone, "phone", doc, (&mut phone_doc, &mut phone_state), "its edit stored", server_has_all).await;
+    // The laptop made no change of its own and has nothing to ask, and still receives the
+    // phone's: what it gets next is the server's push.
+    assert!(laptop_doc.generate_sync_message(&mut laptop_state).is_none(), "the laptop is quiet");
+    sync_until(&mut laptop, "laptop", doc, (&mut laptop_doc, &mut laptop_state), "the phone's edit", holds("pushed")).await;
 }
 
 #[tokio::test]

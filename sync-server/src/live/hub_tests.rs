@@ -7,8 +7,8 @@ use automerge::{AutomergeError, ReadDoc, ROOT};
 use super::*;
 use crate::store::ChunkKind;
 use crate::sync::chunks::make_chunk;
-use crate::sync::hub_conn::{ConnOwner, HubConnection};
-use crate::sync::mem_store::MemStore;
+use crate::live::hub_conn::{ConnOwner, HubConnection};
+use crate::live::mem_store::MemStore;
 
 struct Device {
     doc: Automerge,

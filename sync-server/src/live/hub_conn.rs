@@ -1,14 +1,15 @@
 //! One connection's handle on the [`Hub`]: which documents it has open, its inbox, and the
-//! operations the WebSocket shell performs for the [`super::connection::Connection`]'s effects.
+//! operations the WebSocket shell performs for the [`crate::sync::connection::Connection`]'s
+//! effects.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::connection::{Ephemeral, ServerIdentity};
-use super::document::{precheck, ConnId, Outcome, SyncError};
 use super::hub::{DocGuard, Hub, HubError, SlotState};
 use super::inbox::Inbox;
 use crate::ids::{DocId, UserId};
+use crate::sync::connection::{Ephemeral, ServerIdentity};
+use crate::sync::document::{precheck, ConnId, SyncError};
 
 /// Who a connection acts for: the signed-in user and, when authentication already read it
 /// from the user's row, their own document — the one every device opens first, which then
@@ -49,11 +50,8 @@ impl Hub {
         for doc in docs {
             let Some(mut guard) = self.lock_if_loaded(doc).await else { continue };
             if let SlotState::Loaded(l) = &mut *guard {
-                l.document.remove_peer(conn);
+                l.core.leave(conn, self.now());
                 l.inboxes.remove(&conn);
-                if l.inboxes.is_empty() {
-                    l.idle_since = Some(self.now());
-                }
             }
         }
     }
@@ -102,7 +100,7 @@ impl HubConnection {
             Err(HubError::NotFound) => return Ok(false),
             Err(e) => return Err(e),
         };
-        if g.loaded().owner != self.user {
+        if g.loaded().core.owner() != self.user {
             return Ok(false);
         }
         self.join(&mut g);
@@ -114,11 +112,8 @@ impl HubConnection {
     /// this connection, which then starts a fresh sync state.
     fn join(&self, g: &mut DocGuard) {
         let l = g.loaded();
-        if !l.document.has_peer(self.id) {
-            l.document.add_peer(self.id);
-        }
+        l.core.join(self.id);
         l.inboxes.insert(self.id, self.inbox.clone());
-        l.idle_since = None;
     }
 
     async fn lock_open(&mut self, doc: DocId) -> Result<DocGuard, SyncError> {
@@ -126,7 +121,7 @@ impl HubConnection {
             tracing::warn!(error = %e, %doc, "could not load document");
             SyncError::Unloadable
         })?;
-        if g.loaded().owner != self.user {
+        if g.loaded().core.owner() != self.user {
             return Err(SyncError::Unloadable);
         }
         self.join(&mut g);
@@ -157,13 +152,13 @@ impl HubConnection {
         };
         let mut g = self.lock_open(doc).await?;
         let (max, id) = (self.hub.config().max_doc_bytes, self.id);
-        let outcome = if small {
-            g.loaded().document.receive_checked(id, message, max)
+        let effects = if small {
+            g.loaded().core.receive(id, message, max)
         } else {
             // The locked document travels to a blocking thread and back.
-            let (outcome, back) = tokio::task::spawn_blocking(move || {
-                let outcome = g.loaded().document.receive_checked(id, message, max);
-                (outcome, g)
+            let (effects, back) = tokio::task::spawn_blocking(move || {
+                let effects = g.loaded().core.receive(id, message, max);
+                (effects, g)
             })
             .await
             .map_err(|e| {
@@ -171,34 +166,12 @@ impl HubConnection {
                 SyncError::Unloadable
             })?;
             g = back;
-            outcome
+            effects
         };
-        match outcome {
-            Outcome::Accepted { chunk } => {
-                if let Some(chunk) = chunk {
-                    if let Err(e) = self.hub.persist(&mut g, chunk, Some(self.id)).await {
-                        tracing::error!(error = %e, %doc, "could not persist a change");
-                        self.hub.evict(g);
-                        return Err(SyncError::Storage);
-                    }
-                }
-                let reply = g.loaded().document.generate(self.id);
-                self.hub.compact_if_due(&mut g);
-                Ok(reply)
-            }
-            Outcome::Rejected { chunk, error } => {
-                if let Some(chunk) = chunk {
-                    if let Err(e) = self.hub.persist(&mut g, chunk, Some(self.id)).await {
-                        tracing::error!(error = %e, %doc, "could not persist the valid part of a change");
-                        self.hub.evict(g);
-                    }
-                }
-                Err(error)
-            }
-            Outcome::Poisoned { error } => {
-                self.hub.evict(g);
-                Err(error)
-            }
+        let done = self.hub.perform(g, effects).await;
+        match done.refused {
+            Some(error) => Err(error),
+            None => Ok(done.reply),
         }
     }
 
@@ -209,7 +182,7 @@ impl HubConnection {
             return None;
         }
         let mut g = self.lock_open(doc).await.ok()?;
-        g.loaded().document.generate(self.id)
+        g.loaded().core.generate(self.id)
     }
 
     /// Hands an ephemeral message to the user's other connections that have the doc open.
@@ -218,8 +191,9 @@ impl HubConnection {
             return;
         }
         let Ok(mut g) = self.lock_open(e.doc).await else { return };
-        for (id, inbox) in &g.loaded().inboxes {
-            if *id != self.id {
+        let l = g.loaded();
+        for conn in l.core.others(self.id) {
+            if let Some(inbox) = l.inboxes.get(&conn) {
                 inbox.push_ephemeral(e.clone());
             }
         }

@@ -6,31 +6,19 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocketUpgrade};
-use axum::extract::State;
 use axum::response::Response;
 use futures::{Sink, SinkExt, Stream, StreamExt};
 
-use super::connection::{Connection, Effect};
 use super::hub::Hub;
 use super::hub_conn::{ConnOwner, HubConnection};
-use crate::auth::AuthUser;
-use crate::live_sockets::SocketTicket;
-use crate::metrics::Metrics;
-use crate::state::AppState;
+use super::observer::HubObserver;
+use super::sockets::{CloseReason, SocketTicket};
+use crate::sync::connection::{Connection, Effect};
 
 /// WebSocket close code for "policy violation": the peer broke the protocol.
 const CLOSE_PROTOCOL_ERROR: u16 = 1008;
 /// Keeps NATs and proxies from dropping quiet connections, and finds dead peers.
 const PING_EVERY: Duration = Duration::from_secs(30);
-
-/// `GET /sync`. `AuthUser` runs first, so a request without a live session gets the JSON
-/// 401 and never a socket. The socket is registered with its session, so signing the device
-/// out (or shutting down) closes it at once.
-pub async fn sync_route(State(state): State<AppState>, auth: AuthUser, ws: WebSocketUpgrade) -> Response {
-    let ticket = state.sockets.register(auth.user_id, auth.session_id);
-    let owner = ConnOwner { user: auth.user_id, own_doc: Some(auth.doc_id) };
-    upgrade(ws, state.hub.clone(), owner, Some(ticket))
-}
 
 /// Bytes read from a socket at a time.
 const SOCKET_READ_BUFFER: usize = 8 * 1024;
@@ -69,7 +57,7 @@ where
     let mut conn = Connection::new(hub.identity().clone(), hub.config().max_message_bytes);
     let mut hub_conn = hub.connect(owner);
     let inbox = hub_conn.inbox().clone();
-    let metrics = hub.metrics().clone();
+    let observer = hub.observer().clone();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     // A socket costs a file descriptor and a task: one that never joins is closed.
@@ -83,7 +71,7 @@ where
             }
             incoming = stream.next() => match incoming {
                 Some(Ok(WsMessage::Binary(bytes))) => {
-                    Metrics::inc(&metrics.sync_messages_in);
+                    observer.message_in();
                     conn.on_frame(&bytes)
                 }
                 Some(Ok(WsMessage::Text(_))) => conn.on_text_frame(),
@@ -124,7 +112,7 @@ where
                 continue;
             }
         };
-        if !perform(effects, &mut conn, &mut hub_conn, &mut sink, &metrics).await {
+        if !perform(effects, &mut conn, &mut hub_conn, &mut sink, &*observer).await {
             break;
         }
     }
@@ -132,7 +120,7 @@ where
 }
 
 /// Resolves when the server wants the socket closed; never, without a ticket.
-async fn revoked(ticket: &mut Option<SocketTicket>) -> crate::live_sockets::CloseReason {
+async fn revoked(ticket: &mut Option<SocketTicket>) -> CloseReason {
     match ticket {
         Some(t) => t.closed().await,
         None => std::future::pending().await,
@@ -146,7 +134,7 @@ async fn perform<S>(
     conn: &mut Connection,
     hub_conn: &mut HubConnection,
     sink: &mut S,
-    metrics: &Metrics,
+    observer: &dyn HubObserver,
 ) -> bool
 where
     S: Sink<WsMessage> + Unpin,
@@ -158,7 +146,7 @@ where
                 if sink.send(WsMessage::Binary(frame.into())).await.is_err() {
                     return false;
                 }
-                Metrics::inc(&metrics.sync_messages_out);
+                observer.message_out();
             }
             Effect::Open { doc, data } => match hub_conn.open(doc).await {
                 Ok(true) => queue.extend(conn.opened(doc, data)),
