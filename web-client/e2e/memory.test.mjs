@@ -5,16 +5,20 @@ import assert from "node:assert/strict";
 import { launch, device, until } from "./lib/browser.mjs";
 import { startKith, uniqueEmail } from "./lib/server.mjs";
 import { addPerson, nav, openPerson, signUp } from "./lib/app.mjs";
+import { countShownNotifications, notificationsAfter, serviceWorkerRegistration, webDirWithShownSignal } from "./lib/push.mjs";
 
 let server;
 let browser;
+let web;
 before(async () => {
-  server = await startKith();
+  web = webDirWithShownSignal();
+  server = await startKith({ env: web.env });
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
+  web?.remove();
 });
 
 function localDate(d) {
@@ -191,20 +195,11 @@ test("birthday input keeps the year and day, and says what is wrong instead of d
   });
 });
 
-async function serviceWorkerRegistration(context, page) {
-  await until(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { what: "service worker control" });
-  const cdp = await context.newCDPSession(page);
-  const regs = [];
-  cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => regs.push(...e.registrations.filter((r) => !r.isDeleted)));
-  await cdp.send("ServiceWorker.enable");
-  await until(() => regs.length > 0, { what: "service worker registration" });
-  return { cdp, id: regs[0].registrationId };
-}
-
 test("a follow-up's notification: Snooze and Done act on the follow-up, a plain tap opens the person", async () => {
   const { context, page, errors } = await device(browser, server.url, { width: 1280, height: 900 });
   try {
     await context.grantPermissions(["notifications"], { origin: server.url });
+    await countShownNotifications(context);
     await signUp(page, uniqueEmail("funotify"));
     const contact = await addPerson(page, "Nina Notify");
     await page.getByRole("button", { name: "+ Remind me…" }).click();
@@ -217,7 +212,7 @@ test("a follow-up's notification: Snooze and Done act on the follow-up, a plain 
     assert.match(await item.getAttribute("class"), /fu-due/);
 
     // The reminders crate's follow-up payload (payload.rs), delivered as a real push.
-    const { cdp, id } = await serviceWorkerRegistration(context, page);
+    const { push } = await serviceWorkerRegistration(context, page);
     const payload = {
       title: "Follow up with Nina Notify",
       body: "return the book",
@@ -230,11 +225,8 @@ test("a follow-up's notification: Snooze and Done act on the follow-up, a plain 
       contact_ids: [contact],
       follow_up_id: followUp,
     };
-    await cdp.send("ServiceWorker.deliverPushMessage", { origin: server.url, registrationId: id, data: JSON.stringify(payload) });
-    const data = await until(
-      () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())[0]?.data ?? null),
-      { what: "the notification" },
-    );
+    await push(server.url, payload);
+    const [{ data }] = await notificationsAfter(page, 1);
     assert.deepEqual(data, { url: `/#/people/${contact}`, contactIds: [contact], followUpId: followUp });
     const [sw] = context.serviceWorkers();
     const click = (action) => sw.evaluate(([a, d]) => self.kithNotificationClicked(a, d), [action, data]);
