@@ -40,8 +40,24 @@ async function exportedNamed(token, name) {
 // Loading 5,000 people several times over takes minutes on a busy 2-core machine (the
 // e2e script's --test-timeout, per file, is 600 s for this file).
 test("an edit made before the document has loaded shows at once, survives a reload, and reaches the server and another device once", { timeout: 600_000 }, async () => {
+  // The page shows the server's export while the worker loads the document, and the two race
+  // (same worker thread, same document on the server). Normally the export wins by seconds;
+  // now and then (about one run in 15–20 of the browser suite here) the document loaded first, and this
+  // run could not make an edit "before the document loaded". That is a run that tested
+  // nothing, not a failure: try again on a fresh account, and fail if it never gets there.
+  const TRIES = 3;
+  for (let attempt = 1; attempt <= TRIES; attempt++) {
+    const raced = await queuedEditScenario(attempt);
+    if (!raced) return;
+    console.log(`  try ${attempt}: ${raced}; again on a fresh account`);
+  }
+  assert.fail(`the document loaded before the test could act in ${TRIES} tries of ${TRIES}; make it bigger`);
+});
+
+/** One run on a fresh account and device; what raced ahead of the test, or null when the run was complete. */
+async function queuedEditScenario(attempt) {
   const started = Date.now();
-  const phase = (what) => console.log(`  ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+  const phase = (what) => console.log(`  ${((Date.now() - started) / 1000).toFixed(1)} s: ${what}${attempt > 1 ? ` (try ${attempt})` : ""}`);
   const email = uniqueEmail("pending");
   const account = await api(server.url, "/api/v1/accounts", { method: "POST", json: { email, password: PASSWORD } });
   await changeAsDevice(server.url, account, "seed", (d) => {
@@ -60,14 +76,14 @@ test("an edit made before the document has loaded shows at once, survives a relo
     phase("seeded");
     await phone.page.goto("/#/people");
     await phone.page.locator(".vlist .row-name").first().waitFor({ timeout: 30_000 });
-    assert.equal(await documentLoaded(phone.page), false, "the document loaded before the test could edit; make it bigger");
+    if (await documentLoaded(phone.page)) return "the document loaded before the list showed";
 
     phase("list shown");
     // The edit: add a person. It opens their page at once, from the queue.
     const t0 = Date.now();
     const id = await addPerson(phone.page, "Zelda Queued");
     const shownAfter = Date.now() - t0;
-    assert.equal(await documentLoaded(phone.page), false, "the edit was only shown after the document loaded");
+    if (await documentLoaded(phone.page)) return "the document loaded while the edit was being made";
     await phone.page.locator("[data-pending-edits]").waitFor();
     const marks = await phone.page.evaluate(() => performance.getEntriesByName("kith:edit-shown").length);
     assert.equal(marks, 1, "the edit went through the queue");
@@ -94,7 +110,7 @@ test("an edit made before the document has loaded shows at once, survives a relo
     await phone.page.reload();
     await openPerson(phone.page, id);
     await phone.page.getByRole("heading", { name: "Zelda Queued", level: 1 }).waitFor();
-    assert.equal(await documentLoaded(phone.page), false, "the document loaded before the reloaded page showed the edit; make it bigger");
+    if (await documentLoaded(phone.page)) return "the document loaded before the reloaded page showed the edit";
 
     phase("edit shown again after the reload");
     // Once the document has loaded the queue is applied, stored and emptied; the server gets it.
@@ -132,11 +148,12 @@ test("an edit made before the document has loaded shows at once, survives a relo
     assert.equal((await exportedNamed(account.token, "Zelda Queued")).length, 1);
     phase("reloaded once more: nothing applied twice");
     assert.deepEqual([...phone.errors, ...laptop.errors], []);
+    return null;
   } finally {
     await phone.context.close();
     await laptop.context.close();
   }
-});
+}
 
 test("logging out deletes this device's edit queue with the rest of its copy", async () => {
   const { context, page, errors } = await device(browser, server.url);

@@ -165,12 +165,13 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       const fn = ops[m.op] as unknown as AnyOp;
       ack = m.seq;
       c.handle.change((d) => void fn(ops.ensureShape(d), ...m.args), { message: m.message });
-      // Store the edit on this device now: the repo's own save waits up to 100 ms, and a tab
-      // closed (or reloaded) in that window while offline would lose it. Saving is
-      // incremental and a user makes few edits a second. A failure here fails the repo's
-      // own save too, which retries on the next change.
-      void c.flush().catch(() => undefined);
       publish();
+      // Then store the edit on this device (after the view went out: saving starts with
+      // synchronous work): the repo's own save waits up to 100 ms, and a tab closed (or
+      // reloaded) in that window while offline would lose it. Saving is incremental and a
+      // person makes few edits a second. A failure here fails the repo's own save too, which
+      // tries again on the next change.
+      void c.flush().catch(() => undefined);
       break;
     }
     case "save": {
