@@ -123,3 +123,21 @@ pub fn client_cards(report: &Value) -> Vec<(String, String)> {
 pub fn strings(v: &Value) -> Vec<String> {
     v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
+
+/// The hrefs inside `<d:href>` elements of a multistatus, in order.
+pub fn hrefs(body: &str) -> Vec<String> {
+    body.split("<d:href>").skip(1).filter_map(|s| s.split("</d:href>").next()).map(str::to_owned).collect()
+}
+
+/// The hrefs of the cards (`….vcf`) in a multistatus, in order.
+pub fn card_hrefs(body: &str) -> Vec<String> {
+    hrefs(body).into_iter().filter(|h| h.ends_with(".vcf")).collect()
+}
+
+/// The text of the first `<{name}>` element (`name` with its prefix, e.g. `d:sync-token`).
+pub fn element(body: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{name}>"))? + start;
+    Some(body[start..end].to_owned())
+}

@@ -1,5 +1,6 @@
 //! Kith end-to-end test support: a real server on 127.0.0.1:0 and protocol-v1 clients.
 
+pub mod captured_logs;
 pub mod client;
 pub mod dav;
 pub mod db_scan;

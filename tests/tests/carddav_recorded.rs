@@ -6,28 +6,11 @@
 
 use std::time::Duration;
 
-use kith_tests::dav::{dav, DavAccount};
+use kith_tests::dav::{card_hrefs, dav, element, hrefs, DavAccount};
 use kith_tests::eventually::{eventually, Probe};
 use kith_tests::TestServer;
 use reqwest::StatusCode;
 use sync_server::store::ChunkKind;
-
-/// hrefs inside `<…href>` elements of a multistatus, in order.
-fn hrefs(body: &str) -> Vec<String> {
-    body.split("<d:href>").skip(1).filter_map(|s| s.split("</d:href>").next()).map(str::to_owned).collect()
-}
-
-/// The text of the first `<d:{name}>` element.
-fn element(body: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = body.find(&open)? + open.len();
-    let end = body[start..].find(&format!("</{name}>"))? + start;
-    Some(body[start..end].to_owned())
-}
-
-fn card_hrefs(body: &str) -> Vec<String> {
-    hrefs(body).into_iter().filter(|h| h.ends_with(".vcf")).collect()
-}
 
 async fn seed(server: &TestServer, account: &DavAccount, n: usize) -> anyhow::Result<()> {
     let mut file = String::new();

@@ -2,37 +2,14 @@
 //! level and when the token travels in the query string. (Own test binary: it installs the
 //! process-wide log subscriber.)
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use kith_tests::captured_logs::CapturedLogs;
 use kith_tests::{unique_email, TestServer};
 use serde_json::json;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn tokens_and_passwords_never_reach_the_logs() {
-    let captured = Captured::default();
+    let captured = CapturedLogs::default();
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new("info,sync_server=trace,tower_http=trace,sqlx=debug"))
         .with_writer(captured.clone())
@@ -63,7 +40,7 @@ async fn tokens_and_passwords_never_reach_the_logs() {
     assert!(logout.expect("logout").status().is_success());
     drop(server);
 
-    let logs = String::from_utf8_lossy(&captured.0.lock().expect("logs")).to_string();
+    let logs = captured.text();
     // the logs are really there, with routes and the user id...
     assert!(logs.contains("route=\"/api/v1/me\""), "{logs}");
     assert!(logs.contains("user.id="), "{logs}");

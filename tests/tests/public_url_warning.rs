@@ -3,44 +3,18 @@
 //! setting; with the setting given it does not. (Own test binary: it installs the process-wide
 //! log subscriber.)
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use chrono::{TimeZone, Utc};
+use kith_tests::captured_logs::CapturedLogs;
 use kith_tests::reminder_server::ReminderServer;
 use kith_tests::smtp_receiver::SmtpReceiver;
-use tracing_subscriber::fmt::MakeWriter;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn warnings(&self) -> usize {
-        let text = String::from_utf8_lossy(&self.0.lock().map(|b| b.clone()).unwrap_or_default()).into_owned();
-        text.lines().filter(|l| l.contains("WARN") && l.contains("KITH_PUBLIC_URL is not set")).count()
-    }
+fn warnings(logs: &CapturedLogs) -> usize {
+    logs.text().lines().filter(|l| l.contains("WARN") && l.contains("KITH_PUBLIC_URL is not set")).count()
 }
 
 #[tokio::test]
 async fn email_without_a_public_url_warns_at_start_and_with_one_does_not() -> anyhow::Result<()> {
-    let captured = Captured::default();
+    let captured = CapturedLogs::default();
     tracing_subscriber::fmt().with_writer(captured.clone()).with_ansi(false).init();
     let smtp = SmtpReceiver::start().await?;
     let at = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().ok_or_else(|| anyhow::anyhow!("time"))?;
@@ -51,7 +25,7 @@ async fn email_without_a_public_url_warns_at_start_and_with_one_does_not() -> an
         c.reminders.public_url = None;
     })
     .await?;
-    assert_eq!(captured.warnings(), 1, "one warning naming the setting");
+    assert_eq!(warnings(&captured), 1, "one warning naming the setting");
 
     let _told = ReminderServer::start_with(at, |c| {
         c.reminders.smtp_url = Some(smtp.url());
@@ -59,6 +33,6 @@ async fn email_without_a_public_url_warns_at_start_and_with_one_does_not() -> an
         c.reminders.public_url = Some("https://kith.example.org".to_owned());
     })
     .await?;
-    assert_eq!(captured.warnings(), 1, "no warning when KITH_PUBLIC_URL is set");
+    assert_eq!(warnings(&captured), 1, "no warning when KITH_PUBLIC_URL is set");
     Ok(())
 }

@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use kith_tests::dav::{dav, DavAccount};
+use kith_tests::dav::{card_hrefs, dav, element, DavAccount};
 use kith_tests::TestServer;
 use reqwest::StatusCode;
 
@@ -30,17 +30,6 @@ struct Args {
     /// Print every incremental round's time, not only the percentiles.
     #[arg(long)]
     verbose: bool,
-}
-
-fn element(body: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = body.find(&open)? + open.len();
-    let end = body[start..].find(&format!("</{name}>"))? + start;
-    Some(body[start..end].to_owned())
-}
-
-fn card_hrefs(body: &str) -> Vec<String> {
-    body.split("<d:href>").skip(1).filter_map(|s| s.split("</d:href>").next()).filter(|h| h.ends_with(".vcf")).map(str::to_owned).collect()
 }
 
 fn sync_body(token: &str) -> String {
