@@ -3,22 +3,19 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, device, until } from "./lib/browser.mjs";
-import { startKith, uniqueEmail } from "./lib/server.mjs";
+import { uniqueEmail } from "./lib/server.mjs";
 import { addPerson, nav, openPerson, signUp, waitSynced } from "./lib/app.mjs";
-import { countShownNotifications, notificationsAfter, serviceWorkerRegistration, webDirWithShownSignal } from "./lib/push.mjs";
+import { countShownNotifications, notificationsAfter, serviceWorkerRegistration, startKithWithShownSignal } from "./lib/push.mjs";
 
 let server;
 let browser;
-let web;
 before(async () => {
-  web = webDirWithShownSignal();
-  server = await startKith({ env: web.env });
+  server = await startKithWithShownSignal();
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
-  web?.remove();
 });
 
 function localDate(d) {

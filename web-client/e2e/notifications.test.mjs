@@ -4,21 +4,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, device } from "./lib/browser.mjs";
-import { startKith } from "./lib/server.mjs";
-import { countShownNotifications, notificationsAfter, serviceWorkerRegistration, webDirWithShownSignal } from "./lib/push.mjs";
+import { countShownNotifications, notificationsAfter, serviceWorkerRegistration, startKithWithShownSignal } from "./lib/push.mjs";
 
 let server;
 let browser;
-let web;
 before(async () => {
-  web = webDirWithShownSignal();
-  server = await startKith({ env: web.env });
+  server = await startKithWithShownSignal();
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
   await server?.stop();
-  web?.remove();
 });
 
 test("a push shows a notification with its tag, Done / Snooze actions and the person's page", async () => {

@@ -13,7 +13,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { until } from "./browser.mjs";
-import { webDir } from "./server.mjs";
+import { startKith, webDir } from "./server.mjs";
 
 const SHOWN_SIGNAL = `// e2e only (web-client/e2e/lib/push.mjs): say when a notification is on display.
 {
@@ -27,12 +27,24 @@ const SHOWN_SIGNAL = `// e2e only (web-client/e2e/lib/push.mjs): say when a noti
 }
 `;
 
-/** A copy of the built client whose sw.js signals shown notifications; `env` for startKith. */
-export function webDirWithShownSignal() {
+/** `kith serve` (lib/server.mjs) serving a copy of the built client whose sw.js signals shown
+ * notifications; `stop()` also removes the copy. */
+export async function startKithWithShownSignal() {
   const dir = mkdtempSync(path.join(tmpdir(), "kith-e2e-web-"));
   cpSync(webDir, dir, { recursive: true });
   writeFileSync(path.join(dir, "sw.js"), SHOWN_SIGNAL + readFileSync(path.join(webDir, "sw.js"), "utf8"));
-  return { env: { KITH_WEB_DIR: dir }, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const server = await startKith({ env: { KITH_WEB_DIR: dir } }).catch((e) => {
+    remove();
+    throw e;
+  });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      remove();
+    },
+  };
 }
 
 /** Every page of this device counts the shown signals from the start (call before goto). */
