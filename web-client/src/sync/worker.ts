@@ -16,7 +16,8 @@ import type { FromWorker, ToWorker } from "./protocol";
 import { diffViews, index, isEmptyDelta, type Indexed } from "./viewDiff";
 import { deleteViewCache, readViewCache, writeViewCache } from "./viewCache";
 import { rawFromExport } from "./exportView";
-import { drain } from "./drain";
+import { drain, type QueueTarget } from "./drain";
+import { applyLiveEdit } from "./liveEdit";
 import { forgetPending, pendingChannelName, PendingStore } from "./pending";
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -77,6 +78,11 @@ async function open(m: Extract<ToWorker, { t: "open" }>) {
   return c;
 }
 
+/** The loaded document as the queue and live edits change it. */
+function documentTarget(c: Connection): QueueTarget {
+  return { doc: () => c.handle.doc(), change: (fn, message) => c.handle.change(fn, { message }), persist: () => c.flush() };
+}
+
 /** Tabs drain one at a time, so no queued edit is applied twice (see drain.ts). */
 function withQueueLock<T>(fn: () => Promise<T>): Promise<T> {
   const locks = (self.navigator as Navigator & { locks?: LockManager }).locks;
@@ -98,7 +104,7 @@ function drainQueue(c: Connection): Promise<void> {
       try {
         await drain(
           queue!,
-          { doc: () => c.handle.doc(), change: (fn, message) => c.handle.change(fn, { message }), persist: () => c.flush() },
+          documentTarget(c),
           {
             withLock: withQueueLock,
             onApplied: (batch) => {
@@ -142,8 +148,6 @@ function adoptTimezone(c: Connection, tz: string) {
   }
 }
 
-type AnyOp = (d: RawDoc, ...args: unknown[]) => unknown;
-
 self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   switch (m.t) {
@@ -162,16 +166,8 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
     case "op": {
       const c = await ready;
       if (!c) return;
-      const fn = ops[m.op] as unknown as AnyOp;
       ack = m.seq;
-      c.handle.change((d) => void fn(ops.ensureShape(d), ...m.args), { message: m.message });
-      publish();
-      // Then store the edit on this device (after the view went out: saving starts with
-      // synchronous work): the repo's own save waits up to 100 ms, and a tab closed (or
-      // reloaded) in that window while offline would lose it. Saving is incremental and a
-      // person makes few edits a second. A failure here fails the repo's own save too, which
-      // tries again on the next change.
-      void c.flush().catch(() => undefined);
+      applyLiveEdit(documentTarget(c), m, publish);
       break;
     }
     case "save": {
